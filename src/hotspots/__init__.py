@@ -1,0 +1,3 @@
+"""hotspots: where county-lines harm concentrates while enforcement coverage is thin."""
+
+__version__ = "0.1.0"
