@@ -1,0 +1,115 @@
+"""Column names, event types, roles and coordinate reference systems.
+
+Every name that crosses a module boundary or reaches an output lives here, so that
+modules and tests import one spelling.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- coordinate reference systems ----------------------------------------------------------
+#: British National Grid: all distances, areas and clustering happen here (metres).
+CRS_METRIC: Final = "EPSG:27700"
+#: WGS84 longitude/latitude: what web maps and GeoJSON outputs use.
+CRS_WEB: Final = "EPSG:4326"
+
+# --- roles -------------------------------------------------------------------------------
+ROLE_HARM: Final = "harm"
+ROLE_ENFORCEMENT: Final = "enforcement"
+ROLES: Final = (ROLE_HARM, ROLE_ENFORCEMENT)
+
+# --- built-in event types and their roles ------------------------------------------------
+TYPE_RAID: Final = "raid"
+TYPE_SEIZURE: Final = "seizure"
+TYPE_CUCKOOING: Final = "cuckooing"
+DEFAULT_TYPE_ROLES: Final = {
+    TYPE_RAID: ROLE_ENFORCEMENT,
+    TYPE_SEIZURE: ROLE_ENFORCEMENT,
+    TYPE_CUCKOOING: ROLE_HARM,
+}
+
+# --- canonical input columns (after renaming by config) -----------------------------------
+COL_ID: Final = "id"
+COL_TYPE: Final = "type"
+COL_DATE: Final = "date"
+COL_LAT: Final = "lat"
+COL_LON: Final = "lon"
+COL_EASTING: Final = "easting"
+COL_NORTHING: Final = "northing"
+
+#: Synonyms recognised without a config (lower-cased header -> canonical column).
+COLUMN_SYNONYMS: Final = {
+    "id": COL_ID,
+    "event_id": COL_ID,
+    "crime id": COL_ID,
+    "type": COL_TYPE,
+    "event_type": COL_TYPE,
+    "date": COL_DATE,
+    "datetime": COL_DATE,
+    "event_date": COL_DATE,
+    "lat": COL_LAT,
+    "latitude": COL_LAT,
+    "lon": COL_LON,
+    "lng": COL_LON,
+    "long": COL_LON,
+    "longitude": COL_LON,
+    "easting": COL_EASTING,
+    "northing": COL_NORTHING,
+}
+
+# --- columns added while reading and validating -------------------------------------------
+COL_SOURCE: Final = "source_file"
+COL_ROW: Final = "source_row"  # 1-based data row number within its file (header excluded)
+COL_ROLE: Final = "role"
+COL_REASON: Final = "reason"
+COL_X: Final = "x_m"  # easting in CRS_METRIC
+COL_Y: Final = "y_m"  # northing in CRS_METRIC
+COL_DATE_START: Final = "date_start"  # first instant the recorded date can mean
+COL_DATE_END: Final = "date_end"  # last day the recorded date can mean (month-only dates)
+COL_HOTSPOT: Final = "hotspot_id"
+COL_AREA_CODE: Final = "area_code"
+COL_AREA_NAME: Final = "area_name"
+
+# --- rejection reasons ---------------------------------------------------------------------
+REASON_MISSING_COORDS: Final = "missing_coordinates"
+REASON_NON_NUMERIC_COORDS: Final = "non_numeric_coordinates"
+REASON_ZERO_COORDS: Final = "coordinates_at_zero"
+REASON_SWAPPED_COORDS: Final = "lat_lon_swapped"
+REASON_INVALID_COORDS: Final = "coordinates_out_of_range"
+REASON_OUTSIDE_AREA: Final = "outside_study_area"
+REASON_MISSING_DATE: Final = "missing_date"
+REASON_BAD_DATE: Final = "unparseable_date"
+REASON_UNKNOWN_TYPE: Final = "unknown_type"
+REASON_MISSING_TYPE: Final = "missing_type"
+REASON_DUPLICATE_ID: Final = "duplicate_id"
+REASON_MISSING_ID: Final = "missing_id"
+REASONS: Final = (
+    REASON_MISSING_COORDS,
+    REASON_NON_NUMERIC_COORDS,
+    REASON_ZERO_COORDS,
+    REASON_SWAPPED_COORDS,
+    REASON_INVALID_COORDS,
+    REASON_OUTSIDE_AREA,
+    REASON_MISSING_DATE,
+    REASON_BAD_DATE,
+    REASON_UNKNOWN_TYPE,
+    REASON_MISSING_TYPE,
+    REASON_DUPLICATE_ID,
+    REASON_MISSING_ID,
+)
+
+# --- hotspot status ------------------------------------------------------------------------
+STATUS_THIN: Final = "thin"
+STATUS_COVERED: Final = "covered"
+
+# --- fixed output file names ---------------------------------------------------------------
+OUT_MAP: Final = "map.html"
+OUT_HOTSPOTS: Final = "hotspots.geojson"
+OUT_AREAS: Final = "areas.csv"
+OUT_REJECTED: Final = "rejected.csv"
+OUT_SUMMARY: Final = "summary.json"
+OUT_ENFORCEMENT_CLUSTERS: Final = "enforcement_clusters.geojson"
+
+#: Protective marking printed on every page unless the user chooses another.
+DEFAULT_MARKING: Final = "OFFICIAL-SENSITIVE"
