@@ -58,6 +58,13 @@ COLUMN_SYNONYMS: Final = {
     "northing": COL_NORTHING,
 }
 
+# --- the raw frame every reader produces (all values are the file's text) ---------------------
+COL_X_RAW: Final = "x_original"  # longitude, easting or x as written
+COL_Y_RAW: Final = "y_original"  # latitude, northing or y as written
+COL_CRS: Final = "crs"  # the CRS the coordinates are written in
+COL_GEOM_KIND: Final = "geometry_kind"  # spatial files: "point", "empty" or the geometry type
+RAW_COLUMNS: Final = (COL_ID, COL_TYPE, COL_DATE, COL_X_RAW, COL_Y_RAW, COL_CRS)
+
 # --- columns added while reading and validating -------------------------------------------
 COL_SOURCE: Final = "source_file"
 COL_ROW: Final = "source_row"  # 1-based data row number within its file (header excluded)
@@ -75,7 +82,8 @@ COL_AREA_NAME: Final = "area_name"
 REASON_MISSING_COORDS: Final = "missing_coordinates"
 REASON_NON_NUMERIC_COORDS: Final = "non_numeric_coordinates"
 REASON_ZERO_COORDS: Final = "coordinates_at_zero"
-REASON_SWAPPED_COORDS: Final = "lat_lon_swapped"
+REASON_SWAPPED_COORDS: Final = "coordinates_swapped"  # lat/lon (or easting/northing) reversed
+REASON_NOT_POINT: Final = "geometry_not_point"
 REASON_INVALID_COORDS: Final = "coordinates_out_of_range"
 REASON_OUTSIDE_AREA: Final = "outside_study_area"
 REASON_MISSING_DATE: Final = "missing_date"
@@ -84,19 +92,23 @@ REASON_UNKNOWN_TYPE: Final = "unknown_type"
 REASON_MISSING_TYPE: Final = "missing_type"
 REASON_DUPLICATE_ID: Final = "duplicate_id"
 REASON_MISSING_ID: Final = "missing_id"
+REASON_TYPE_NOT_ANALYSED: Final = "type_not_analysed"  # a label the config lists as not analysed
+#: Every reason, in the order they are checked: a row is given the first that applies.
 REASONS: Final = (
+    REASON_MISSING_ID,
+    REASON_DUPLICATE_ID,
+    REASON_MISSING_TYPE,
+    REASON_UNKNOWN_TYPE,
+    REASON_TYPE_NOT_ANALYSED,
+    REASON_MISSING_DATE,
+    REASON_BAD_DATE,
     REASON_MISSING_COORDS,
     REASON_NON_NUMERIC_COORDS,
+    REASON_NOT_POINT,
     REASON_ZERO_COORDS,
     REASON_SWAPPED_COORDS,
     REASON_INVALID_COORDS,
     REASON_OUTSIDE_AREA,
-    REASON_MISSING_DATE,
-    REASON_BAD_DATE,
-    REASON_UNKNOWN_TYPE,
-    REASON_MISSING_TYPE,
-    REASON_DUPLICATE_ID,
-    REASON_MISSING_ID,
 )
 
 # --- hotspot status ------------------------------------------------------------------------

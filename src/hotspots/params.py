@@ -1,0 +1,293 @@
+"""Every tunable of an analysis, validated on creation, with optional TOML loading.
+
+A config file (``--config``) has up to four tables; every key is optional::
+
+    [columns]            # your header -> the column hotspots expects
+    id = "Crime ID"
+    type = "Crime type"
+    date = "Month"
+    lat = "Latitude"
+    lon = "Longitude"
+    # easting / northing (EPSG:27700), or x / y with crs = "EPSG:…"
+
+    [types]              # your label -> an event type (matched case-insensitively)
+    "warrant executed" = "raid"
+    "drugs seized" = "seizure"
+
+    [roles]              # new event types and their role: "harm" or "enforcement"
+    robbery = "harm"
+
+    [ignore]             # labels that are recorded but not analysed (rejected as type_not_analysed)
+    types = ["Shoplifting"]
+    other_types = false  # true: every label not named in [types] is not analysed
+
+    [analysis]           # the same names as the command-line options
+    eps_m = 400
+    min_samples = 3
+
+Command-line options override the config file.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from hotspots import schema
+from hotspots.errors import ConfigError
+from hotspots.period import Period
+
+#: Default DBSCAN radius. Cuckooing reports cluster at the scale of a few streets or an estate;
+#: 400 m joins addresses in one neighbourhood without bridging separate villages.
+DEFAULT_EPS_M = 400.0
+#: Default DBSCAN density. Harm events are sparse (hundreds a quarter across a county), so three
+#: reports within reach of each other in one quarter is already a pattern worth tasking.
+DEFAULT_MIN_SAMPLES = 3
+#: A hotspot is thin when enforcement events in its footprint number fewer than this many per
+#: harm event (0.5: fewer than one warrant or seizure for every two cuckooing reports).
+DEFAULT_THIN_RATIO = 0.5
+#: Points this close to a boundary but outside every polygon are given to the nearest area:
+#: generalised, coast-clipped boundaries leave genuine seafront and estuary points outside.
+DEFAULT_COAST_TOLERANCE_M = 1000.0
+#: An exact coordinate holding at least this many analysed events is reported as a stacked point.
+DEFAULT_STACK_MIN = 5
+
+ENGINE_NAMES = ("grid", "sklearn")
+DATE_ORDERS = ("auto", "dmy", "mdy")
+
+
+@dataclass(frozen=True)
+class ColumnNames:
+    """Which input column holds each field the tool reads (names as in the file)."""
+
+    id: str = schema.COL_ID
+    type: str = schema.COL_TYPE
+    date: str = schema.COL_DATE
+    lat: str = schema.COL_LAT
+    lon: str = schema.COL_LON
+    easting: str = schema.COL_EASTING
+    northing: str = schema.COL_NORTHING
+    x: str | None = None
+    y: str | None = None
+    crs: str | None = None  # the CRS of x / y
+    renamed: frozenset[str] = frozenset()  # fields the user named explicitly
+
+    def __post_init__(self) -> None:
+        if (self.x is None) != (self.y is None):
+            raise ConfigError("columns: give both x and y, or neither")
+        if self.x is not None and not self.crs:
+            raise ConfigError(
+                f"columns: x/y columns ({self.x!r}, {self.y!r}) need their CRS; "
+                "pass --crs EPSG:27700 (or the EPSG code of your data), or set crs in [columns]"
+            )
+
+
+@dataclass(frozen=True)
+class EventTypes:
+    """The event-type vocabulary: labels, canonical types and their roles."""
+
+    roles: Mapping[str, str] = field(default_factory=lambda: dict(schema.DEFAULT_TYPE_ROLES))
+    aliases: Mapping[str, str] = field(default_factory=dict)  # casefolded label -> type
+    ignored: frozenset[str] = frozenset()  # casefolded labels recorded but not analysed
+    ignore_others: bool = False
+
+    def __post_init__(self) -> None:
+        for type_name, role in self.roles.items():
+            if role not in schema.ROLES:
+                raise ConfigError(
+                    f"roles: type {type_name!r} has role {role!r}; expected one of {', '.join(schema.ROLES)}"
+                )
+        for label, type_name in self.aliases.items():
+            if type_name not in self.roles:
+                raise ConfigError(
+                    f"types: label {label!r} maps to {type_name!r}, which has no role; "
+                    f"add it under [roles] or use one of {', '.join(sorted(self.roles))}"
+                )
+
+    def lookup(self) -> dict[str, str]:
+        """Casefolded label -> canonical type, including each type's own name."""
+        table = {name.casefold(): name for name in self.roles}
+        table.update(self.aliases)
+        return table
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """The parameters of one analysis; invalid values raise ConfigError on creation."""
+
+    eps_m: float = DEFAULT_EPS_M
+    min_samples: int = DEFAULT_MIN_SAMPLES
+    footprint_margin_m: float | None = None  # None: half of eps_m
+    thin_ratio: float = DEFAULT_THIN_RATIO
+    engine: str = "grid"
+    period: Period | None = None
+    study_area: tuple[str, ...] = ()  # area codes or names; empty: every area holding events
+    date_order: str = "auto"
+    coast_tolerance_m: float = DEFAULT_COAST_TOLERANCE_M
+    stack_min: int = DEFAULT_STACK_MIN
+    marking: str = schema.DEFAULT_MARKING
+    show_points: bool = False
+    tiles: str = "none"
+
+    def __post_init__(self) -> None:
+        _positive("eps_m", self.eps_m)
+        if self.footprint_margin_m is not None:
+            _non_negative("footprint_margin_m", self.footprint_margin_m)
+        _non_negative("thin_ratio", self.thin_ratio)
+        _non_negative("coast_tolerance_m", self.coast_tolerance_m)
+        _whole_at_least("min_samples", self.min_samples, 1)
+        _whole_at_least("stack_min", self.stack_min, 2)
+        if self.engine not in ENGINE_NAMES:
+            raise ConfigError(f"engine: expected one of {', '.join(ENGINE_NAMES)}, got {self.engine!r}")
+        if self.date_order not in DATE_ORDERS:
+            raise ConfigError(
+                f"date_order: expected one of {', '.join(DATE_ORDERS)}, got {self.date_order!r}"
+            )
+        if not self.marking.strip():
+            raise ConfigError("marking: the protective marking must not be empty")
+
+    @property
+    def margin_m(self) -> float:
+        """The footprint margin in metres (half of eps_m unless set)."""
+        return self.eps_m / 2 if self.footprint_margin_m is None else self.footprint_margin_m
+
+    def as_dict(self) -> dict[str, Any]:
+        """The effective parameters as JSON-ready values."""
+        return {
+            "eps_m": self.eps_m,
+            "min_samples": self.min_samples,
+            "footprint_margin_m": self.margin_m,
+            "thin_ratio": self.thin_ratio,
+            "engine": self.engine,
+            "period": self.period.as_dict() if self.period else None,
+            "study_area": list(self.study_area),
+            "date_order": self.date_order,
+            "coast_tolerance_m": self.coast_tolerance_m,
+            "stack_min": self.stack_min,
+            "marking": self.marking,
+            "show_points": self.show_points,
+            "tiles": self.tiles,
+        }
+
+    def with_overrides(self, **changes: Any) -> AnalysisParams:
+        """A copy with every non-None value in ``changes`` applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _positive(name: str, value: float) -> None:
+    if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name}: expected a finite number above 0, got {value!r}")
+
+
+def _non_negative(name: str, value: float) -> None:
+    if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name}: expected a finite number of 0 or more, got {value!r}")
+
+
+def _whole_at_least(name: str, value: int, least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ConfigError(f"{name}: expected a whole number of at least {least}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a config file says: column names, event types and analysis defaults."""
+
+    columns: ColumnNames = field(default_factory=ColumnNames)
+    types: EventTypes = field(default_factory=EventTypes)
+    analysis: Mapping[str, Any] = field(default_factory=dict)
+    source: str | None = None
+
+
+_ANALYSIS_KEYS = {f.name for f in fields(AnalysisParams)} - {"period"}
+_COLUMN_KEYS = {f.name for f in fields(ColumnNames)} - {"renamed"}
+
+
+def load_config(path: Path | None) -> Config:
+    """Read a TOML config file; ``None`` gives the defaults.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the table and key, what was expected and what was found.
+    """
+    if path is None:
+        return Config()
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+    unknown = set(data) - {"columns", "types", "roles", "ignore", "analysis"}
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown table(s) {', '.join(sorted(unknown))}; "
+            "expected [columns], [types], [roles], [ignore], [analysis]"
+        )
+    columns_table = _table(data, "columns", path)
+    bad = set(columns_table) - _COLUMN_KEYS
+    if bad:
+        raise ConfigError(
+            f"{path}: [columns] has unknown key(s) {', '.join(sorted(bad))}; "
+            f"expected some of {', '.join(sorted(_COLUMN_KEYS))}"
+        )
+    for key, value in columns_table.items():
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{path}: [columns] {key} must be a non-empty string, got {value!r}")
+    columns = ColumnNames(**columns_table, renamed=frozenset(columns_table))
+
+    roles = dict(schema.DEFAULT_TYPE_ROLES)
+    roles.update({str(k): str(v) for k, v in _table(data, "roles", path).items()})
+    aliases = {str(k).strip().casefold(): str(v) for k, v in _table(data, "types", path).items()}
+    ignore_table = _table(data, "ignore", path)
+    ignored_labels = ignore_table.get("types", [])
+    if not isinstance(ignored_labels, list) or not all(isinstance(v, str) for v in ignored_labels):
+        raise ConfigError(f"{path}: [ignore] types must be a list of strings")
+    ignore_others = ignore_table.get("other_types", False)
+    if not isinstance(ignore_others, bool):
+        raise ConfigError(f"{path}: [ignore] other_types must be true or false, got {ignore_others!r}")
+    try:
+        types = EventTypes(
+            roles=roles,
+            aliases=aliases,
+            ignored=frozenset(label.strip().casefold() for label in ignored_labels),
+            ignore_others=ignore_others,
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+    analysis = _table(data, "analysis", path)
+    bad = set(analysis) - _ANALYSIS_KEYS
+    if bad:
+        raise ConfigError(
+            f"{path}: [analysis] has unknown key(s) {', '.join(sorted(bad))}; "
+            f"expected some of {', '.join(sorted(_ANALYSIS_KEYS))}"
+        )
+    if "study_area" in analysis:
+        analysis = {**analysis, "study_area": tuple(analysis["study_area"])}
+    return Config(columns=columns, types=types, analysis=analysis, source=str(path))
+
+
+def _table(data: Mapping[str, Any], name: str, path: Path) -> dict[str, Any]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return table
+
+
+def build_params(config: Config, **overrides: Any) -> AnalysisParams:
+    """Analysis parameters from config defaults with command-line ``overrides`` on top."""
+    try:
+        base = AnalysisParams(**config.analysis)
+    except TypeError as exc:
+        raise ConfigError(f"{config.source}: [analysis] {exc}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"{config.source}: [analysis] {exc}") from None
+    return base.with_overrides(**overrides)
