@@ -1,0 +1,1 @@
+"""Rendering: folium maps and HTML briefings as self-contained, deterministic strings (no I/O)."""
