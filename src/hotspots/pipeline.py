@@ -1,0 +1,200 @@
+"""The one-way flow: read → validate → cluster → score → overlay → render/write.
+
+Commands call :func:`load` once (reading and validating every input row), then
+:func:`hotspots.analysis.analyse` for each period they need, then write.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hotspots import __version__, schema
+from hotspots.analysis import analyse
+from hotspots.boundaries import load_boundaries
+from hotspots.errors import NoDataError
+from hotspots.io import read_events
+from hotspots.model import Analysis
+from hotspots.outputs import OutputFolder, csv_text, geojson_text, json_text
+from hotspots.params import AnalysisParams, Config
+from hotspots.period import Period
+from hotspots.validate import validate
+
+#: Plain statements of every definition, written into summary files and pages.
+DEFINITIONS = {
+    "harm": "events whose type has the role 'harm' (default: cuckooing reports)",
+    "enforcement": "events whose type has the role 'enforcement' (default: raids and seizures): "
+    "recorded police effort, not outcome and not harm",
+    "hotspot": "a DBSCAN cluster of the period's harm events (eps_m, min_samples, distances in metres "
+    "on British National Grid)",
+    "footprint": "convex hull of a hotspot's harm events buffered by footprint_margin_m",
+    "coverage": "enforcement events of the period inside the footprint divided by the hotspot's harm events",
+    "thin": "coverage below thin_ratio; otherwise covered",
+    "harm_gap": "harm - enforcement / thin_ratio; positive exactly when thin; hotspots are ranked by it "
+    "(then harm descending, coverage ascending, id)",
+    "days_since_enforcement": "days from the period's last day to the latest enforcement event in the "
+    "footprint dated on or before it (month-only dates count from the month's first day); empty if none",
+    "area": "a hotspot belongs to the district holding the largest part of its footprint",
+    "geocoding_rate": "rows with usable coordinates / rows read",
+    "stacked_point": "one coordinate (to 1 m) holding at least stack_min analysed events",
+}
+
+Progress = Callable[[str], None]
+
+
+def stderr_progress(enabled: bool = True) -> Progress:
+    """A progress callback printing elapsed time and a step to standard error."""
+    started = time.perf_counter()
+
+    def report(step: str) -> None:
+        if enabled:
+            print(f"[{time.perf_counter() - started:6.1f}s] {step}", file=sys.stderr, flush=True)
+
+    return report
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every input row read and validated, with the study-area districts."""
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    rows_read: int
+    rows_with_coordinates: int
+    inputs: dict[str, str]
+    notes: tuple[str, ...]
+    areas: Any  # study-area districts, GeoDataFrame in EPSG:27700
+    boundary_source: str
+
+    @property
+    def rejected_by_reason(self) -> dict[str, int]:
+        """Rejected row counts per reason."""
+        return self.rejected[schema.COL_REASON].value_counts().to_dict()
+
+
+def load(
+    files: Sequence[Path],
+    config: Config,
+    params: AnalysisParams,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    boundaries: Path | None = None,
+    code_field: str = "area_code",
+    name_field: str = "area_name",
+    progress: Progress = lambda _: None,
+) -> Loaded:
+    """Read and validate every input file.
+
+    Raises
+    ------
+    NoDataError
+        The files hold no data rows at all.
+    """
+    frames, inputs, notes = [], {}, []
+    for path in files:
+        progress(f"reading {path}")
+        result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter)
+        frames.append(result.raw)
+        key = path.name if path.name not in inputs else str(path)
+        inputs[key] = result.sha256
+        notes.extend(result.notes)
+    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(raw) == 0:
+        names = ", ".join(str(p) for p in files)
+        raise NoDataError(f"{names}: no data rows (the file has a header only, or nothing at all)")
+    progress(f"validating {len(raw):,} rows")
+    districts = load_boundaries(boundaries, code_field=code_field, name_field=name_field)
+    checked = validate(raw, config.types, params, districts.areas)
+    areas = districts.areas[districts.areas[schema.COL_AREA_CODE].isin(checked.study_codes)]
+    return Loaded(
+        valid=checked.valid,
+        rejected=checked.rejected,
+        rows_read=len(raw),
+        rows_with_coordinates=checked.rows_with_coordinates,
+        inputs=inputs,
+        notes=tuple(notes),
+        areas=areas.reset_index(drop=True),
+        boundary_source=districts.source,
+    )
+
+
+def analyse_period(
+    loaded: Loaded, params: AnalysisParams, config: Config, period: Period | None
+) -> Analysis:
+    """The analysis of one period over loaded events (the same rejected rows for every period)."""
+    return analyse(
+        loaded.valid,
+        rows_read=loaded.rows_read,
+        rejected_by_reason=loaded.rejected_by_reason,
+        rows_with_coordinates=loaded.rows_with_coordinates,
+        params=params.with_overrides(period=period) if period else params,
+        types=config.types,
+        areas=loaded.areas,
+        inputs=loaded.inputs,
+        boundary_source=loaded.boundary_source,
+    )
+
+
+def rejected_csv(loaded: Loaded) -> str:
+    """``rejected.csv``: where each rejected row came from, why, and its original values.
+
+    Only the columns the tool reads are repeated; other input columns (free text such as
+    a location description or notes) are never copied into outputs.
+    """
+    columns = [schema.COL_SOURCE, schema.COL_ROW, schema.COL_REASON, *schema.RAW_COLUMNS]
+    return csv_text(loaded.rejected[columns])
+
+
+def summary(analysis: Analysis, *, command: str, loaded: Loaded, outputs: Sequence[str]) -> dict[str, Any]:
+    """The ``summary.json`` content of one analysis."""
+    events = analysis.events
+    hotspots = analysis.hotspots
+    return {
+        "tool": "hotspots",
+        "version": __version__,
+        "command": command,
+        "period": analysis.period.as_dict() if analysis.period else None,
+        **{k: v for k, v in analysis.quality.as_dict().items() if k != "warnings"},
+        "rows_by_type": {str(k): int(v) for k, v in sorted(events[schema.COL_TYPE].value_counts().items())},
+        "rows_by_role": {r: int((events[schema.COL_ROLE] == r).sum()) for r in schema.ROLES},
+        "hotspots": len(hotspots),
+        "thin_hotspots": int((hotspots["status"] == schema.STATUS_THIN).sum()),
+        "enforcement_clusters": len(analysis.enforcement_clusters),
+        "study_area": [
+            {"area_code": c, "area_name": n}
+            for c, n in zip(analysis.areas[schema.COL_AREA_CODE], analysis.areas[schema.COL_AREA_NAME], strict=True)
+        ],
+        "parameters": analysis.params.as_dict(),
+        "event_types": {t: analysis.types.roles[t] for t in sorted(analysis.types.roles)},
+        "definitions": DEFINITIONS,
+        "boundary_source": analysis.boundary_source,
+        "inputs": [{"file": name, "sha256": sha} for name, sha in loaded.inputs.items()],
+        "notes": list(loaded.notes),
+        "warnings": list(analysis.quality.warnings),
+        "outputs": list(outputs),
+        "licence": "Boundaries: Source: Office for National Statistics licensed under the Open Government "
+        "Licence v.3.0; Contains OS data © Crown copyright and database right",
+    }
+
+
+def write_map_outputs(folder: OutputFolder, analysis: Analysis, loaded: Loaded, map_html: str) -> None:
+    """Write the fixed-name outputs of ``hotspots map``."""
+    spots = analysis.hotspots
+    folder.write_text(schema.OUT_MAP, map_html)
+    hotspot_props = [c for c in spots.columns if c != "geometry"]
+    folder.write_text(schema.OUT_HOTSPOTS, geojson_text(spots, hotspot_props))
+    clusters = analysis.enforcement_clusters
+    folder.write_text(
+        schema.OUT_ENFORCEMENT_CLUSTERS, geojson_text(clusters, [c for c in clusters.columns if c != "geometry"])
+    )
+    folder.write_text(schema.OUT_AREAS, csv_text(pd.DataFrame(analysis.areas.drop(columns="geometry"))))
+    folder.write_text(schema.OUT_REJECTED, rejected_csv(loaded))
+    names = [*folder.names, schema.OUT_SUMMARY]
+    folder.write_text(schema.OUT_SUMMARY, json_text(summary(analysis, command="map", loaded=loaded, outputs=names)))

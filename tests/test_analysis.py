@@ -1,0 +1,139 @@
+"""The analysis end to end on small planted cases that can be checked by eye."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+
+from hotspots import schema
+from hotspots.params import Config, build_params
+from hotspots.period import parse_period
+from hotspots.pipeline import analyse_period, load
+
+# Centres in British National Grid metres.
+NORWICH = (623_200.0, 308_500.0)
+YARMOUTH = (652_300.0, 307_700.0)
+LYNN = (561_900.0, 320_100.0)
+
+
+def ring(centre: tuple[float, float], n: int, radius: float = 60.0, phase: float = 0.0) -> list[tuple[float, float]]:
+    """``n`` points on a small circle: one DBSCAN cluster at eps 400 m."""
+    angles = phase + 2 * np.pi * np.arange(n) / n
+    return [(centre[0] + radius * np.cos(a), centre[1] + radius * np.sin(a)) for a in angles]
+
+
+def planted() -> pd.DataFrame:
+    """Three hotspots: Yarmouth thin (10 harm, 1 raid), Lynn thin (6 harm, 0), Norwich covered (8 harm, 6)."""
+    rows = []
+
+    def add(points, kind, date="2024-08-01"):
+        for x, y in points:
+            rows.append({"id": f"E{len(rows) + 1:04d}", "type": kind, "date": date, "easting": x, "northing": y})
+
+    add(ring(YARMOUTH, 10), "cuckooing")
+    add(ring(YARMOUTH, 1, radius=10), "raid")
+    add(ring(LYNN, 6), "cuckooing")
+    add(ring(NORWICH, 8), "cuckooing")
+    add(ring(NORWICH, 4, radius=30), "raid")
+    add(ring(NORWICH, 2, radius=20), "seizure")
+    add(ring(NORWICH, 2, radius=20), "raid", date="2024-05-01")  # before the period
+    return pd.DataFrame(rows)
+
+
+def as_wgs84(frame: pd.DataFrame) -> pd.DataFrame:
+    to_wgs = Transformer.from_crs(schema.CRS_METRIC, schema.CRS_WEB, always_xy=True)
+    lon, lat = to_wgs.transform(frame["easting"].to_numpy(), frame["northing"].to_numpy())
+    return frame.drop(columns=["easting", "northing"]).assign(lat=np.round(lat, 7), lon=np.round(lon, 7))
+
+
+def analyse_frame(tmp_path: Path, frame: pd.DataFrame, period: str | None = "2024Q3", name: str = "e.csv"):
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    config = Config()
+    params = build_params(config, period=parse_period(period) if period else None)
+    loaded = load([path], config, params)
+    return analyse_period(loaded, params, config, params.period)
+
+
+def test_planted_hotspots_get_right_status_and_order(tmp_path):
+    result = analyse_frame(tmp_path, planted())
+    spots = result.hotspots.set_index("rank")
+    assert list(spots["area_name"]) == ["Great Yarmouth", "King's Lynn and West Norfolk", "Norwich"]
+    assert list(spots["status"]) == ["thin", "thin", "covered"]
+    assert list(spots["harm"]) == [10, 6, 8]
+    assert list(spots["enforcement"]) == [1, 0, 6]
+    assert list(spots["n_raid"]) == [1, 0, 4]
+    assert list(spots["n_seizure"]) == [0, 0, 2]
+    assert spots.loc[1, "coverage"] == pytest.approx(0.1)
+    assert spots.loc[1, "harm_gap"] == pytest.approx(8.0)
+    # Days from 30 September to the latest enforcement (1 August); none at Lynn.
+    assert spots.loc[1, "days_since_enforcement"] == 60
+    assert np.isnan(spots.loc[2, "days_since_enforcement"])
+    assert spots.loc[3, "days_since_enforcement"] == 60
+
+
+def test_rows_add_up(tmp_path):
+    frame = planted().astype({"easting": object, "northing": object})
+    frame.loc[len(frame)] = {"id": "X1", "type": "raid", "date": "2024-08-01", "easting": "", "northing": ""}
+    result = analyse_frame(tmp_path, frame)
+    q = result.quality
+    assert q.rows_read == len(frame)
+    assert q.rows_analysed + q.rows_outside_period + q.rows_rejected == q.rows_read
+    assert q.rows_outside_period == 2
+    assert q.rejected_by_reason[schema.REASON_MISSING_COORDS] == 1
+
+
+def test_bng_and_wgs84_inputs_give_the_same_hotspots(tmp_path):
+    bng = analyse_frame(tmp_path, planted(), name="bng.csv").hotspots
+    wgs = analyse_frame(tmp_path, as_wgs84(planted()), name="wgs.csv").hotspots
+    columns = ["hotspot_id", "rank", "status", "harm", "enforcement", "area_code"]
+    pd.testing.assert_frame_equal(pd.DataFrame(bng[columns]), pd.DataFrame(wgs[columns]))
+    assert np.allclose(bng["centroid_x"], wgs["centroid_x"], atol=0.5)
+    assert np.allclose(bng["centroid_y"], wgs["centroid_y"], atol=0.5)
+
+
+def test_ids_are_stable_under_shuffled_rows(tmp_path):
+    frame = planted()
+    first = analyse_frame(tmp_path, frame, name="a.csv").hotspots
+    shuffled = frame.sample(frac=1.0, random_state=7).reset_index(drop=True)
+    second = analyse_frame(tmp_path, shuffled, name="b.csv").hotspots
+    assert list(first["hotspot_id"]) == list(second["hotspot_id"])
+    assert first.geometry.geom_equals_exact(second.geometry, tolerance=1e-6).all()
+
+
+def test_every_study_district_gets_an_area_row(tmp_path):
+    result = analyse_frame(tmp_path, planted())
+    areas = result.areas.set_index("area_code")
+    assert set(areas.index) == {"E07000145", "E07000146", "E07000148"}
+    assert areas.loc["E07000145", "thin_hotspots"] == 1
+    assert areas.loc["E07000145", "harm_in_thin_hotspots"] == 10
+    assert areas.loc["E07000148", "hotspots"] == 1
+    assert areas.loc["E07000148", "enforcement"] == 6
+
+
+def test_district_without_events_in_period_still_has_a_row(tmp_path):
+    frame = planted()
+    frame.loc[len(frame)] = {"id": "B1", "type": "raid", "date": "2024-01-10", "easting": 615_000, "northing": 295_000}
+    result = analyse_frame(tmp_path, frame)  # South Norfolk, outside 2024Q3
+    row = result.areas.set_index("area_name").loc["South Norfolk"]
+    assert (row["harm"], row["enforcement"], row["hotspots"]) == (0, 0, 0)
+    assert np.isnan(row["coverage"])
+
+
+def test_stacked_points_are_reported_by_grid_reference(tmp_path):
+    frame = planted()
+    for i in range(6):
+        frame.loc[len(frame)] = {"id": f"S{i}", "type": "seizure", "date": "2024-08-02", "easting": 622_950, "northing": 308_250}
+    stacks = analyse_frame(tmp_path, frame).quality.stacked_points
+    assert stacks[0]["grid_ref"] == "TG 229 082"
+    assert stacks[0]["events"] == 6
+
+
+def test_without_a_period_every_dated_row_is_analysed(tmp_path):
+    result = analyse_frame(tmp_path, planted(), period=None)
+    assert result.quality.rows_outside_period == 0
+    assert result.hotspots.set_index("area_name").loc["Norwich", "enforcement"] == 8

@@ -1,0 +1,190 @@
+"""Validation: every rejection reason, date rules, coordinate handling, districts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspots import schema
+from hotspots.boundaries import load_boundaries
+from hotspots.errors import InputError
+from hotspots.io import read_events
+from hotspots.params import AnalysisParams, ColumnNames, EventTypes
+from hotspots.validate import parse_dates, validate
+
+HEADER = "id,type,date,lat,lon\n"
+NORWICH = "52.6284,1.2963"  # lat, lon of Norwich city centre
+
+
+@pytest.fixture(scope="module")
+def areas():
+    return load_boundaries().areas
+
+
+def run(tmp_path: Path, areas, body: str, *, types: EventTypes | None = None, **params):
+    path = tmp_path / "events.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    raw = read_events(path, ColumnNames()).raw
+    return validate(raw, types or EventTypes(), AnalysisParams(**params), areas)
+
+
+def reason_of(result, row: int) -> str:
+    rejected = result.rejected.set_index(schema.COL_ROW)
+    return rejected.loc[row, schema.COL_REASON] if row in rejected.index else ""
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (f",raid,2024-07-01,{NORWICH}", schema.REASON_MISSING_ID),
+        (f"A2,,2024-07-01,{NORWICH}", schema.REASON_MISSING_TYPE),
+        (f"A2,burglary,2024-07-01,{NORWICH}", schema.REASON_UNKNOWN_TYPE),
+        (f"A2,raid,,{NORWICH}", schema.REASON_MISSING_DATE),
+        (f"A2,raid,2024-02-30,{NORWICH}", schema.REASON_BAD_DATE),
+        (f"A2,raid,yesterday,{NORWICH}", schema.REASON_BAD_DATE),
+        ("A2,raid,2024-07-01,,1.2963", schema.REASON_MISSING_COORDS),
+        ("A2,raid,2024-07-01,52.6x,1.2963", schema.REASON_NON_NUMERIC_COORDS),
+        ("A2,raid,2024-07-01,inf,1.2963", schema.REASON_NON_NUMERIC_COORDS),
+        ("A2,raid,2024-07-01,0,0", schema.REASON_ZERO_COORDS),
+        ("A2,raid,2024-07-01,1.2963,52.6284", schema.REASON_SWAPPED_COORDS),
+        ("A2,raid,2024-07-01,95,1.2963", schema.REASON_INVALID_COORDS),
+        ("A2,raid,2024-07-01,55.9533,-3.1883", schema.REASON_OUTSIDE_AREA),  # Edinburgh
+        ("A2,raid,2024-07-01,48.8566,2.3522", schema.REASON_OUTSIDE_AREA),  # Paris
+    ],
+)
+def test_each_rejection_reason(tmp_path, areas, line, reason):
+    result = run(tmp_path, areas, f"A1,raid,2024-07-01,{NORWICH}\n{line}\n")
+    assert reason_of(result, 2) == reason
+    assert reason_of(result, 1) == ""
+    assert len(result.valid) + len(result.rejected) == 2
+
+
+def test_duplicate_id_keeps_the_first(tmp_path, areas):
+    result = run(tmp_path, areas, f"A1,raid,2024-07-01,{NORWICH}\nA1,seizure,2024-07-02,{NORWICH}\n")
+    assert reason_of(result, 1) == ""
+    assert reason_of(result, 2) == schema.REASON_DUPLICATE_ID
+
+
+def test_first_reason_in_documented_order_wins(tmp_path, areas):
+    result = run(tmp_path, areas, "A1,burglary,,,\n")
+    assert reason_of(result, 1) == schema.REASON_UNKNOWN_TYPE
+
+
+def test_ignored_types_are_not_analysed_not_unknown(tmp_path, areas):
+    types = EventTypes(ignored=frozenset({"shoplifting"}))
+    result = run(tmp_path, areas, f"A1,Shoplifting,2024-07-01,{NORWICH}\nA2,Arson,2024-07-01,{NORWICH}\n", types=types)
+    assert reason_of(result, 1) == schema.REASON_TYPE_NOT_ANALYSED
+    assert reason_of(result, 2) == schema.REASON_UNKNOWN_TYPE
+    everything_else = EventTypes(ignore_others=True)
+    result = run(tmp_path, areas, f"A2,Arson,2024-07-01,{NORWICH}\n", types=everything_else)
+    assert reason_of(result, 1) == schema.REASON_TYPE_NOT_ANALYSED
+
+
+def test_type_labels_match_case_insensitively_and_by_alias(tmp_path, areas):
+    types = EventTypes(aliases={"warrant executed": "raid"})
+    result = run(tmp_path, areas, f"A1,CUCKOOING,2024-07-01,{NORWICH}\nA2,Warrant Executed,2024-07-01,{NORWICH}\n", types=types)
+    assert list(result.valid[schema.COL_TYPE]) == ["cuckooing", "raid"]
+    assert list(result.valid[schema.COL_ROLE]) == [schema.ROLE_HARM, schema.ROLE_ENFORCEMENT]
+
+
+def test_known_points_land_in_the_right_district(tmp_path, areas):
+    body = (
+        f"A1,raid,2024-07-01,{NORWICH}\n"
+        "A2,raid,2024-07-01,52.6081,1.7305\n"  # Great Yarmouth town hall
+        "A3,raid,2024-07-01,52.7517,0.4016\n"  # King's Lynn
+        "A4,raid,2024-07-01,52.0567,1.1482\n"  # Ipswich
+    )
+    result = run(tmp_path, areas, body)
+    assert list(result.valid[schema.COL_AREA_NAME]) == ["Norwich", "Great Yarmouth", "King's Lynn and West Norfolk", "Ipswich"]
+    assert list(result.valid[schema.COL_AREA_CODE]) == ["E07000148", "E07000145", "E07000146", "E07000202"]
+
+
+def test_axis_order_lat_lon_projects_to_known_grid_point(tmp_path, areas):
+    # Norwich city centre: OS grid about TG 231 085 (easting 623 181 m, northing 308 506 m).
+    result = run(tmp_path, areas, f"A1,raid,2024-07-01,{NORWICH}\n")
+    x, y = result.valid.loc[0, [schema.COL_X, schema.COL_Y]]
+    assert abs(x - 623_181) < 30 and abs(y - 308_506) < 30
+
+
+def test_seafront_point_just_outside_generalised_coast_is_kept(tmp_path, areas):
+    # Great Yarmouth beach, east of the super-generalised coastline but within 1 km of it.
+    result = run(tmp_path, areas, "A1,raid,2024-07-01,52.6040,1.7430\n")
+    assert reason_of(result, 1) == ""
+    assert result.valid.loc[0, schema.COL_AREA_NAME] == "Great Yarmouth"
+    result = run(tmp_path, areas, "A1,raid,2024-07-01,52.6040,1.7430\n", coast_tolerance_m=0.0)
+    assert reason_of(result, 1) == schema.REASON_OUTSIDE_AREA
+
+
+def test_study_area_limits_districts(tmp_path, areas):
+    body = f"A1,raid,2024-07-01,{NORWICH}\nA2,raid,2024-07-01,52.6081,1.7305\n"
+    result = run(tmp_path, areas, body, study_area=("norwich",))
+    assert reason_of(result, 2) == schema.REASON_OUTSIDE_AREA
+    assert result.study_codes == ("E07000148",)
+    with pytest.raises(InputError, match="Narwich"):
+        run(tmp_path, areas, body, study_area=("Narwich",))
+
+
+def test_decimal_commas_and_spaces_in_coordinates(tmp_path, areas):
+    result = run(tmp_path, areas, 'A1,raid,2024-07-01,"52,6284"," 1.2963 "\n')
+    assert reason_of(result, 1) == ""
+
+
+def _dates(values: list[str], order: str = "auto", source: str = "f.csv"):
+    raw = pd.DataFrame({schema.COL_DATE: values, schema.COL_SOURCE: source})
+    start, end, reason = parse_dates(raw, order)
+    return [str(s) for s in start], [str(e) for e in end], list(reason)
+
+
+def test_iso_dates_and_times_keep_the_calendar_date():
+    start, end, reason = _dates(["2024-07-25", "2024-07-25T23:30:00+01:00", "2024-07-25 08:00"])
+    assert start == end == ["2024-07-25"] * 3
+    assert reason == ["", "", ""]
+
+
+def test_month_only_dates_span_the_month():
+    start, end, _ = _dates(["2024-02", "2025-12"])
+    assert start == ["2024-02-01", "2025-12-01"]
+    assert end == ["2024-02-29", "2025-12-31"]
+
+
+def test_day_first_is_proved_by_a_day_above_twelve():
+    start, _, _ = _dates(["25/07/2024", "03/07/2024 14:05"])
+    assert start == ["2024-07-25", "2024-07-03"]
+
+
+def test_month_first_is_proved_by_a_second_field_above_twelve():
+    start, _, _ = _dates(["07/25/2024", "03/07/2024"])
+    assert start == ["2024-07-25", "2024-03-07"]
+
+
+def test_ambiguous_file_is_refused_with_the_option_that_settles_it():
+    with pytest.raises(InputError, match="--date-order dmy"):
+        _dates(["03/07/2024", "04/08/2024"])
+    start, _, _ = _dates(["03/07/2024"], order="dmy")
+    assert start == ["2024-07-03"]
+    start, _, _ = _dates(["03/07/2024"], order="mdy")
+    assert start == ["2024-03-07"]
+
+
+def test_mixed_orders_in_one_file_are_refused():
+    with pytest.raises(InputError, match="mix"):
+        _dates(["25/07/2024", "07/25/2024"])
+
+
+def test_impossible_slashed_dates_are_unparseable():
+    _, _, reason = _dates(["31/02/2024", "15/07/2024"])
+    assert reason == [schema.REASON_BAD_DATE, ""]
+
+
+def test_all_rows_accounted_for(tmp_path, areas):
+    rng = np.random.default_rng(3)
+    lines = []
+    for i in range(200):
+        lat = ["52.6284", "", "0", "abc", "1.29"][rng.integers(5)]
+        lines.append(f"A{rng.integers(150)},{['raid', 'x', 'cuckooing'][rng.integers(3)]},2024-07-{rng.integers(1, 35):02d},{lat},1.2963")
+    result = run(tmp_path, areas, "\n".join(lines) + "\n")
+    assert len(result.valid) + len(result.rejected) == 200
+    assert set(result.rejected[schema.COL_REASON]) <= set(schema.REASONS)
