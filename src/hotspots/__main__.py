@@ -1,0 +1,5 @@
+"""``python -m hotspots`` runs the command line."""
+
+from hotspots.cli import main
+
+main()

@@ -1,0 +1,245 @@
+"""The ``hotspots`` command line.
+
+Heavy libraries (pandas, geopandas, folium, numba) are imported inside commands, so
+``hotspots --help`` answers at once. Errors the tool raises on purpose become one-line
+messages with documented exit codes; ``--debug`` shows the traceback instead.
+
+Exit codes: 0 success; 1 unexpected internal error; 2 bad input, option or config;
+3 no data rows; 4 outputs could not be written; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hotspots import __version__
+from hotspots.errors import HotspotsError
+
+EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
+
+
+def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn HotspotsError into ``Error: …`` and its exit code (traceback with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = kwargs.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except HotspotsError as exc:
+            if debug:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: previous outputs were left as they were.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:  # the last line of defence: no traceback for users
+            if debug:
+                raise
+            click.echo(
+                f"Internal error: {type(exc).__name__}: {exc}. This is a bug in hotspots; "
+                "rerun with --debug for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that reads events."""
+    options = [
+        click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("--config", type=click.Path(path_type=Path), help="TOML file: column names, type vocabulary, roles, defaults."),
+        click.option("--encoding", help="Text encoding of CSV inputs (default: UTF-8 with or without BOM, else cp1252)."),
+        click.option("--delimiter", type=click.Choice([",", ";", "tab", "\t"]), help="CSV delimiter (default: sniffed from the header)."),
+        click.option("--date-order", type=click.Choice(["auto", "dmy", "mdy"]), help="How to read dd/mm/yyyy-style dates (default auto)."),
+        click.option("--crs", help="CRS of x/y columns, e.g. EPSG:27700."),
+        click.option("--boundaries", type=click.Path(path_type=Path), help="District polygons (default: bundled ONS 2011 districts)."),
+        click.option("--boundary-code-field", default="area_code", show_default=True, help="Code field in --boundaries."),
+        click.option("--boundary-name-field", default="area_name", show_default=True, help="Name field in --boundaries."),
+        click.option("--study-area", multiple=True, help="District name or code (repeatable). Default: districts holding events."),
+        click.option("--quiet", is_flag=True, help="No progress messages."),
+        click.option("--debug", is_flag=True, help="Show tracebacks."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of commands that find hotspots."""
+    options = [
+        click.option("--eps", "eps", help="DBSCAN radius in metres (default 400)."),
+        click.option("--min-samples", type=int, help="DBSCAN: events (itself included) within eps to be core (default 3)."),
+        click.option("--margin", type=float, help="Footprint margin in metres (default: eps / 2)."),
+        click.option("--thin-ratio", type=float, help="Thin when enforcement / harm is below this (default 0.5)."),
+        click.option("--engine", type=click.Choice(["grid", "sklearn"]), help="DBSCAN engine (default grid)."),
+        click.option("--marking", help="Protective marking (default OFFICIAL-SENSITIVE)."),
+        click.option("--tiles", help="Basemap: none (default, offline), osm, or a URL template {z}/{x}/{y}."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _setup(opts: dict[str, Any], period: str | None = None) -> tuple[Any, Any]:
+    """Config and analysis parameters from a command's options."""
+    from dataclasses import replace
+
+    from hotspots.errors import ConfigError
+    from hotspots.params import build_params, load_config
+    from hotspots.period import parse_period
+
+    config = load_config(opts.get("config"))
+    if opts.get("crs"):
+        columns = config.columns
+        if columns.x is None:
+            columns = replace(columns, crs=opts["crs"])
+        else:
+            columns = replace(columns, crs=opts["crs"])
+        config = replace(config, columns=columns)
+    eps = opts.get("eps")
+    eps_m: float | None = None
+    if eps is not None:
+        try:
+            eps_m = float(eps)
+        except ValueError:
+            raise ConfigError(f"--eps: expected a distance in metres (e.g. 400), got {eps!r}") from None
+    params = build_params(
+        config,
+        eps_m=eps_m,
+        min_samples=opts.get("min_samples"),
+        footprint_margin_m=opts.get("margin"),
+        thin_ratio=opts.get("thin_ratio"),
+        engine=opts.get("engine"),
+        study_area=tuple(opts.get("study_area") or ()) or None,
+        date_order=opts.get("date_order"),
+        marking=opts.get("marking"),
+        tiles=opts.get("tiles"),
+        show_points=opts.get("show_points") or None,
+        period=parse_period(period) if period else None,
+    )
+    return config, params
+
+
+def _load(opts: dict[str, Any], config: Any, params: Any, progress: Any) -> Any:
+    from hotspots.pipeline import load
+
+    delimiter = "\t" if opts.get("delimiter") == "tab" else opts.get("delimiter")
+    return load(
+        list(opts["events"]),
+        config,
+        params,
+        encoding=opts.get("encoding"),
+        delimiter=delimiter,
+        boundaries=opts.get("boundaries"),
+        code_field=opts.get("boundary_code_field") or "area_code",
+        name_field=opts.get("boundary_name_field") or "area_name",
+        progress=progress,
+    )
+
+
+def _quality_lines(analysis: Any) -> list[str]:
+    q = analysis.quality
+    lines = [
+        f"rows read {q.rows_read:,}: analysed {q.rows_analysed:,}, outside the period {q.rows_outside_period:,}, "
+        f"rejected {q.rows_rejected:,}",
+        f"geocoding rate {q.geocoding_rate:.1%}",
+    ]
+    lines += [f"  rejected {reason}: {n:,}" for reason, n in q.rejected_by_reason.items() if n]
+    if q.stacked_points:
+        top = ", ".join(f"{s['grid_ref']} ({s['area_name']}) {s['events']}" for s in q.stacked_points[:5])
+        lines.append(f"stacked points: {len(q.stacked_points)} (largest: {top})")
+    lines += [f"warning: {w}" for w in q.warnings]
+    return lines
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hotspots")
+def main() -> None:
+    """Map where county-lines harm concentrates while enforcement coverage is thin."""
+
+
+@main.command("map")
+@_input_options
+@_analysis_options
+@click.option("--period", help="YYYY-MM-DD..YYYY-MM-DD, 2024Q3, FY2024-25Q1, 2024-07 or 2024 (default: all dates).")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--show-points", is_flag=True, help="Add individual event points (victims' locations!) as a layer.")
+@click.option("--run-date", help="Date printed on the map (default: none, for byte-identical reruns).")
+@_guarded
+def map_command(**opts: Any) -> None:
+    """Cluster harm events, score enforcement coverage and write map.html and tables."""
+    from hotspots.outputs import writing
+    from hotspots.pipeline import analyse_period, stderr_progress, write_map_outputs
+    from hotspots.render.map import map_html
+
+    progress = stderr_progress(not opts["quiet"])
+    config, params = _setup(opts, opts.get("period"))
+    loaded = _load(opts, config, params, progress)
+    progress("clustering and scoring")
+    analysis = analyse_period(loaded, params, config, params.period)
+    progress("rendering map")
+    html = map_html(analysis, run_date=opts.get("run_date"))
+    with writing(opts["out"]) as folder:
+        write_map_outputs(folder, analysis, loaded, html)
+    for line in _quality_lines(analysis):
+        click.echo(line)
+    spots = analysis.hotspots
+    click.echo(
+        f"hotspots {len(spots)} ({int((spots['status'] == 'thin').sum())} thin); outputs in {opts['out']}"
+    )
+
+
+@main.command("validate")
+@_input_options
+@click.option("--period", help="Count rows outside this period (default: all dates).")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for rejected.csv and summary.json.")
+@_guarded
+def validate_command(**opts: Any) -> None:
+    """Check input files and report data quality without analysing."""
+    from hotspots import schema
+    from hotspots.analysis import in_period
+    from hotspots.outputs import json_text, writing
+    from hotspots.pipeline import rejected_csv, stderr_progress
+
+    progress = stderr_progress(not opts["quiet"])
+    config, params = _setup(opts, opts.get("period"))
+    loaded = _load(opts, config, params, progress)
+    inside = int(in_period(loaded.valid, params.period).sum())
+    by_reason = loaded.rejected_by_reason
+    report = {
+        "rows_read": loaded.rows_read,
+        "rows_valid_in_period": inside,
+        "rows_outside_period": len(loaded.valid) - inside,
+        "rows_rejected": len(loaded.rejected),
+        "rejected_by_reason": {r: int(by_reason.get(r, 0)) for r in schema.REASONS},
+        "geocoding_rate": round(loaded.rows_with_coordinates / loaded.rows_read, 4),
+        "period": params.period.as_dict() if params.period else None,
+        "inputs": [{"file": k, "sha256": v} for k, v in loaded.inputs.items()],
+        "notes": list(loaded.notes),
+    }
+    click.echo(
+        f"rows read {report['rows_read']:,}: valid in period {inside:,}, outside the period "
+        f"{report['rows_outside_period']:,}, rejected {report['rows_rejected']:,}"
+    )
+    click.echo(f"geocoding rate {report['geocoding_rate']:.1%}")
+    for reason, n in report["rejected_by_reason"].items():
+        if n:
+            click.echo(f"  rejected {reason}: {n:,}")
+    if opts.get("out"):
+        with writing(opts["out"]) as folder:
+            folder.write_text(schema.OUT_REJECTED, rejected_csv(loaded))
+            folder.write_text(schema.OUT_SUMMARY, json_text(report))
+        click.echo(f"wrote {schema.OUT_REJECTED} and {schema.OUT_SUMMARY} in {opts['out']}")
