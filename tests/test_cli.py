@@ -1,0 +1,108 @@
+"""The command line: help, exit codes and messages for bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from hotspots.cli import main
+
+NORWICH = "52.6284,1.2963"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def write(tmp_path: Path, text: str, name: str = "events.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_every_command_has_help_text():
+    for name, command in main.commands.items():
+        assert isinstance(command, click.Command)
+        assert command.help and command.help.strip(), name
+        result = invoke(name, "--help")
+        assert result.exit_code == 0, name
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = (
+        "import sys; from hotspots.cli import main\n"
+        "heavy = [m for m in ('pandas', 'geopandas', 'folium', 'numba', 'sklearn') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("ident,type,date,lat,lon", ["no 'id' column", "'ident'", '[columns] id = "Your header"']),
+        ("id,type,when,lat,lon", ["no 'date' column", "'when'"]),
+        ("id,type,date,a,b", ["no coordinate column", "lat/lon", "easting/northing"]),
+        ("id,type,date,x,y", ["--crs"]),
+    ],
+    ids=["id", "date", "coordinates", "xy-without-crs"],
+)
+def test_missing_column_is_exit_2_with_columns_found_and_fix(tmp_path, header, expected):
+    path = write(tmp_path, header + "\n1,raid,2024-07-01,52.6,1.29\n")
+    result = invoke("validate", path, "--quiet")
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ")
+    assert "events.csv" in result.output
+    for fragment in expected:
+        assert fragment in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_is_exit_2(tmp_path):
+    result = invoke("validate", str(tmp_path / "nope.csv"), "--quiet")
+    assert result.exit_code == 2
+    assert "nope.csv: file not found" in result.output
+
+
+def test_header_only_file_is_no_data_exit_3(tmp_path):
+    result = invoke("validate", write(tmp_path, "id,type,date,lat,lon\n"), "--quiet")
+    assert result.exit_code == 3
+    assert "no data rows" in result.output
+
+
+def test_bad_period_and_bad_eps_are_exit_2(tmp_path):
+    path = write(tmp_path, f"id,type,date,lat,lon\n1,raid,2024-07-01,{NORWICH}\n")
+    result = invoke("validate", path, "--period", "2024Q5", "--quiet")
+    assert result.exit_code == 2 and "2024Q5" in result.output
+    result = invoke("map", path, "--eps", "wide", "--out", str(tmp_path / "o"), "--quiet")
+    assert result.exit_code == 2 and "--eps" in result.output
+
+
+def test_ambiguous_dates_name_the_option(tmp_path):
+    path = write(tmp_path, f"id,type,date,lat,lon\n1,raid,03/07/2024,{NORWICH}\n")
+    result = invoke("validate", path, "--quiet")
+    assert result.exit_code == 2
+    assert "--date-order dmy" in result.output
+
+
+def test_validate_reports_and_writes_rejected_rows(tmp_path):
+    body = f"id,type,date,lat,lon,notes\n1,raid,2024-07-01,{NORWICH},secret\n2,raid,2024-07-01,,,secret\n"
+    out = tmp_path / "out"
+    result = invoke("validate", write(tmp_path, body), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "rejected missing_coordinates: 1" in result.output
+    rejected = (out / "rejected.csv").read_text(encoding="utf-8")
+    assert "missing_coordinates" in rejected
+    assert "secret" not in rejected  # columns the tool does not read never reach outputs
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = invoke("validate", str(tmp_path / "nope.csv"), "--quiet", "--debug")
+    assert result.exit_code != 0
+    assert result.exception is not None
