@@ -25,7 +25,8 @@ STAMP = VENV / ".setup-stamp"
 
 #: The demo: one quarter mapped, the next compared with it, and a briefing.
 DEMO = [
-    ["map", "data/sample/events.csv", "--period", "2024Q4", "--out", "outputs/sample"],
+    ["map", "data/sample/events.csv", "--config", "data/sample/norfolk.toml", "--period", "2024Q4",
+     "--out", "outputs/sample"],
 ]
 
 
