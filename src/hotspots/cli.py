@@ -80,7 +80,7 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options of commands that find hotspots."""
     options = [
-        click.option("--eps", "eps", help="DBSCAN radius in metres (default 400)."),
+        click.option("--eps", "eps", help="DBSCAN radius in metres (default 400), or 'auto' for the k-distance knee."),
         click.option("--min-samples", type=int, help="DBSCAN: events (itself included) within eps to be core (default 3)."),
         click.option("--margin", type=float, help="Footprint margin in metres (default: eps / 2)."),
         click.option("--thin-ratio", type=float, help="Thin when enforcement / harm is below this (default 0.5)."),
@@ -111,7 +111,7 @@ def _setup(opts: dict[str, Any], period: str | None = None) -> tuple[Any, Any]:
         config = replace(config, columns=columns)
     eps = opts.get("eps")
     eps_m: float | None = None
-    if eps is not None:
+    if eps is not None and eps != "auto":
         try:
             eps_m = float(eps)
         except ValueError:
@@ -182,12 +182,15 @@ def main() -> None:
 def map_command(**opts: Any) -> None:
     """Cluster harm events, score enforcement coverage and write map.html and tables."""
     from hotspots.outputs import writing
-    from hotspots.pipeline import analyse_period, stderr_progress, write_map_outputs
+    from hotspots.pipeline import analyse_period, stderr_progress, with_auto_eps, write_map_outputs
     from hotspots.render.map import map_html
 
     progress = stderr_progress(not opts["quiet"])
     config, params = _setup(opts, opts.get("period"))
     loaded = _load(opts, config, params, progress)
+    if opts.get("eps") == "auto":
+        params, _ = with_auto_eps(loaded, params)
+        progress(f"eps {params.eps_m:g} m ({params.eps_source})")
     progress("clustering and scoring")
     analysis = analyse_period(loaded, params, config, params.period)
     progress("rendering map")
@@ -243,3 +246,86 @@ def validate_command(**opts: Any) -> None:
             folder.write_text(schema.OUT_REJECTED, rejected_csv(loaded))
             folder.write_text(schema.OUT_SUMMARY, json_text(report))
         click.echo(f"wrote {schema.OUT_REJECTED} and {schema.OUT_SUMMARY} in {opts['out']}")
+
+
+def _params_text(params: Any) -> str:
+    return (
+        f"eps {params.eps_m:g} m ({params.eps_source or 'given'}), min samples {params.min_samples}, "
+        f"footprint margin {params.margin_m:g} m, thin ratio {params.thin_ratio:g}"
+    )
+
+
+@main.command("tune")
+@_input_options
+@_analysis_options
+@click.option("--period", help="Tune on this period's harm events (default: all dates).")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@_guarded
+def tune_command(**opts: Any) -> None:
+    """Suggest eps from the knee of the harm events' k-distance curve (tune.html, tune.json)."""
+    from hotspots.outputs import json_text, writing
+    from hotspots.pipeline import stderr_progress, with_auto_eps
+    from hotspots.tune import tune_html
+
+    progress = stderr_progress(not opts["quiet"])
+    config, params = _setup(opts, opts.get("period"))
+    loaded = _load(opts, config, params, progress)
+    progress("computing k-distance curves")
+    tuned, result = with_auto_eps(loaded, params)
+    label = params.period.label if params.period else "all dates"
+    html = tune_html(result, marking=params.marking, period_label=label, params_text=_params_text(tuned))
+    with writing(opts["out"]) as folder:
+        folder.write_text("tune.html", html)
+        folder.write_text("tune.json", json_text({"period": label, "inputs": loaded.inputs, **result.as_dict()}))
+    for row in result.rows:
+        click.echo(
+            f"min samples {row.min_samples}: eps {row.eps_m:g} m -> {row.n_hotspots} hotspots, "
+            f"{row.harm_share:.0%} of {result.n_harm} harm events"
+        )
+    click.echo(f"suggested eps {result.eps_m:g} m (min samples {result.min_samples}); outputs in {opts['out']}")
+
+
+@main.command("evaluate")
+@_input_options
+@_analysis_options
+@click.option("--period", required=True, help="The period scored (its harm events).")
+@click.option("--against", required=True, help="The earlier period on which hotspots are drawn.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@_guarded
+def evaluate_command(**opts: Any) -> None:
+    """Score hotspots drawn on --against by --period's harm: hit rate, PAI, RRI, vs a grid baseline."""
+    from hotspots.evaluate import evaluate, evaluation_html, evaluation_markdown
+    from hotspots.outputs import json_text, writing
+    from hotspots.pipeline import analyse_period, harm_xy, stderr_progress
+    from hotspots.period import parse_period
+
+    progress = stderr_progress(not opts["quiet"])
+    config, params = _setup(opts, opts["period"])
+    against = parse_period(opts["against"])
+    loaded = _load(opts, config, params, progress)
+    progress("drawing hotspots on the earlier period")
+    previous = analyse_period(loaded, params, config, against)
+    current = analyse_period(loaded, params, config, params.period)
+    result = evaluate(
+        previous.hotspots.geometry.values,
+        harm_xy(previous.events),
+        harm_xy(current.events),
+        current.areas.geometry.values,
+    )
+    labels = {"period_label": params.period.label, "against_label": against.label}
+    with writing(opts["out"]) as folder:
+        folder.write_text(
+            "evaluate.json",
+            json_text({**labels, "parameters": params.as_dict(), "inputs": loaded.inputs, **result.as_dict()}),
+        )
+        folder.write_text("evaluate.md", evaluation_markdown(result, **labels))
+        folder.write_text(
+            "evaluate.html",
+            evaluation_html(result, marking=params.marking, params_text=_params_text(params), **labels),
+        )
+    for scores in (result.hotspots, result.baseline):
+        click.echo(
+            f"{scores.name}: hit rate {scores.hit_rate:.1%}, PAI {scores.pai:.1f}, RRI {scores.rri:.2f} "
+            f"({scores.area_share:.2%} of the study area)"
+        )
+    click.echo(f"outputs in {opts['out']}")

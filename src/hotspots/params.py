@@ -132,6 +132,7 @@ class AnalysisParams:
     marking: str = schema.DEFAULT_MARKING
     show_points: bool = False
     tiles: str = "none"
+    eps_source: str = ""  # how eps_m was chosen when not given, e.g. "auto: k-distance knee"
 
     def __post_init__(self) -> None:
         _positive("eps_m", self.eps_m)
@@ -171,6 +172,7 @@ class AnalysisParams:
             "marking": self.marking,
             "show_points": self.show_points,
             "tiles": self.tiles,
+            "eps_source": self.eps_source or "given",
         }
 
     def with_overrides(self, **changes: Any) -> AnalysisParams:

@@ -142,6 +142,28 @@ def analyse_period(
     )
 
 
+def harm_xy(analysis_events: pd.DataFrame) -> Any:
+    """Shape (n, 2) metres of the harm events in a table of events."""
+    import numpy as np
+
+    harm = analysis_events[analysis_events[schema.COL_ROLE] == schema.ROLE_HARM]
+    return np.column_stack([harm[schema.COL_X].to_numpy(float), harm[schema.COL_Y].to_numpy(float)])
+
+
+def with_auto_eps(loaded: Loaded, params: AnalysisParams) -> tuple[AnalysisParams, Any]:
+    """Parameters whose eps is the knee of the period's harm k-distance curve (``--eps auto``)."""
+    from hotspots.analysis import in_period
+    from hotspots.tune import suggest
+
+    events = loaded.valid.loc[in_period(loaded.valid, params.period)]
+    result = suggest(harm_xy(events), min_samples=params.min_samples, engine=params.engine)
+    source = (
+        f"auto: knee of the {params.min_samples}-distance curve of {result.n_harm} harm events "
+        f"(kneedle), rounded up to 10 m"
+    )
+    return params.with_overrides(eps_m=result.eps_m, eps_source=source), result
+
+
 def rejected_csv(loaded: Loaded) -> str:
     """``rejected.csv``: where each rejected row came from, why, and its original values.
 
