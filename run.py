@@ -24,9 +24,10 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".setup-stamp"
 
 #: The demo: one quarter mapped, the next compared with it, and a briefing.
+SAMPLE = ["data/sample/events.csv", "--config", "data/sample/norfolk.toml", "--quiet"]
 DEMO = [
-    ["map", "data/sample/events.csv", "--config", "data/sample/norfolk.toml", "--period", "2024Q4",
-     "--out", "outputs/sample"],
+    ["map", *SAMPLE, "--period", "2024Q4", "--out", "outputs/sample"],
+    ["compare", *SAMPLE, "--period", "2024Q4", "--against", "2024Q3", "--out", "outputs/sample-compare"],
 ]
 
 

@@ -329,3 +329,46 @@ def evaluate_command(**opts: Any) -> None:
             f"({scores.area_share:.2%} of the study area)"
         )
     click.echo(f"outputs in {opts['out']}")
+
+
+@main.command("compare")
+@_input_options
+@_analysis_options
+@click.option("--period", required=True, help="The current period.")
+@click.option("--against", required=True, help="The earlier period to compare with.")
+@click.option("--match-distance", type=float, help="Footprints this close (metres) match (default: eps).")
+@click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level of the count test.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@_guarded
+def compare_command(**opts: Any) -> None:
+    """Compare two periods: new, persistent, intensified, diminished, resolved, merged, split hotspots."""
+    from hotspots.compare import compare
+    from hotspots.outputs import writing
+    from hotspots.period import parse_period
+    from hotspots.pipeline import analyse_period, evaluation_of, stderr_progress, write_compare_outputs
+    from hotspots.render.compare_map import compare_map_html
+
+    progress = stderr_progress(not opts["quiet"])
+    config, params = _setup(opts, opts["period"])
+    against = parse_period(opts["against"])
+    loaded = _load(opts, config, params, progress)
+    progress("analysing both periods with the same parameters")
+    previous = analyse_period(loaded, params, config, against)
+    current = analyse_period(loaded, params, config, params.period)
+    distance = opts.get("match_distance")
+    comparison = compare(
+        previous, current, match_distance_m=params.eps_m if distance is None else distance, alpha=opts["alpha"]
+    )
+    evaluation = evaluation_of(previous, current) if len(previous.hotspots) else None
+    title = f"hotspots: {params.period.label} against {against.label}"
+    html = compare_map_html(comparison, previous, current, marking=params.marking, title=title, tiles=params.tiles)
+    with writing(opts["out"]) as folder:
+        write_compare_outputs(folder, comparison, loaded, html, evaluation)
+    counts = ", ".join(f"{k} {v}" for k, v in comparison.class_counts.items())
+    click.echo(f"{against.label}: {len(previous.hotspots)} hotspots; {params.period.label}: {len(current.hotspots)}")
+    click.echo(f"changes: {counts}")
+    click.echo("coverage: " + ", ".join(f"{k} {v}" for k, v in comparison.coverage_counts.items()))
+    if evaluation is not None:
+        h = evaluation.hotspots
+        click.echo(f"{against.label} hotspots caught {h.hit_rate:.1%} of {params.period.label} harm (PAI {h.pai:.1f})")
+    click.echo(f"outputs in {opts['out']}")

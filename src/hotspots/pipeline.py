@@ -220,3 +220,39 @@ def write_map_outputs(folder: OutputFolder, analysis: Analysis, loaded: Loaded, 
     folder.write_text(schema.OUT_REJECTED, rejected_csv(loaded))
     names = [*folder.names, schema.OUT_SUMMARY]
     folder.write_text(schema.OUT_SUMMARY, json_text(summary(analysis, command="map", loaded=loaded, outputs=names)))
+
+
+def evaluation_of(previous: Analysis, current: Analysis) -> Any:
+    """Predictive scores of ``previous``'s hotspots on ``current``'s harm events."""
+    from hotspots.evaluate import evaluate
+
+    return evaluate(
+        previous.hotspots.geometry.values,
+        harm_xy(previous.events),
+        harm_xy(current.events),
+        current.areas.geometry.values,
+    )
+
+
+def write_compare_outputs(
+    folder: OutputFolder, comparison: Any, loaded: Loaded, html: str, evaluation: Any | None
+) -> None:
+    """Write the fixed-name outputs of ``hotspots compare``."""
+    from hotspots.compare import changes_geojson_frame
+
+    changes = changes_geojson_frame(comparison)
+    folder.write_text(schema.OUT_COMPARE_MAP, html)
+    folder.write_text(schema.OUT_CHANGES, geojson_text(changes, [c for c in changes.columns if c != "geometry"]))
+    folder.write_text(schema.OUT_AREA_CHANGES, csv_text(pd.DataFrame(comparison.areas)))
+    folder.write_text(schema.OUT_REJECTED, rejected_csv(loaded))
+    content = {
+        "tool": "hotspots",
+        "version": __version__,
+        "command": "compare",
+        **comparison.as_summary(),
+        "evaluation": evaluation.as_dict() if evaluation is not None else None,
+        "definitions": DEFINITIONS,
+        "notes": list(loaded.notes),
+        "outputs": [*folder.names, schema.OUT_SUMMARY],
+    }
+    folder.write_text(schema.OUT_SUMMARY, json_text(content))

@@ -122,6 +122,9 @@ OUT_AREAS: Final = "areas.csv"
 OUT_REJECTED: Final = "rejected.csv"
 OUT_SUMMARY: Final = "summary.json"
 OUT_ENFORCEMENT_CLUSTERS: Final = "enforcement_clusters.geojson"
+OUT_COMPARE_MAP: Final = "compare.html"
+OUT_CHANGES: Final = "changes.geojson"
+OUT_AREA_CHANGES: Final = "area_changes.csv"
 
 #: Protective marking printed on every page unless the user chooses another.
 DEFAULT_MARKING: Final = "OFFICIAL-SENSITIVE"
