@@ -68,7 +68,7 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--boundaries", type=click.Path(path_type=Path), help="District polygons (default: bundled ONS 2011 districts)."),
         click.option("--boundary-code-field", default="area_code", show_default=True, help="Code field in --boundaries."),
         click.option("--boundary-name-field", default="area_name", show_default=True, help="Name field in --boundaries."),
-        click.option("--study-area", multiple=True, help="District name or code (repeatable). Default: districts holding events."),
+        click.option("--study-area", multiple=True, help="District names or codes, comma-separated or repeated. Default: districts holding events."),
         click.option("--quiet", is_flag=True, help="No progress messages."),
         click.option("--debug", is_flag=True, help="Show tracebacks."),
     ]
@@ -103,12 +103,7 @@ def _setup(opts: dict[str, Any], period: str | None = None) -> tuple[Any, Any]:
 
     config = load_config(opts.get("config"))
     if opts.get("crs"):
-        columns = config.columns
-        if columns.x is None:
-            columns = replace(columns, crs=opts["crs"])
-        else:
-            columns = replace(columns, crs=opts["crs"])
-        config = replace(config, columns=columns)
+        config = replace(config, columns=replace(config.columns, crs=opts["crs"]))
     eps = opts.get("eps")
     eps_m: float | None = None
     if eps is not None and eps != "auto":
@@ -123,7 +118,10 @@ def _setup(opts: dict[str, Any], period: str | None = None) -> tuple[Any, Any]:
         footprint_margin_m=opts.get("margin"),
         thin_ratio=opts.get("thin_ratio"),
         engine=opts.get("engine"),
-        study_area=tuple(opts.get("study_area") or ()) or None,
+        study_area=tuple(
+            name.strip() for value in opts.get("study_area") or () for name in value.split(",") if name.strip()
+        )
+        or None,
         date_order=opts.get("date_order"),
         marking=opts.get("marking"),
         tiles=opts.get("tiles"),
