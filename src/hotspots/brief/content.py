@@ -1,0 +1,925 @@
+"""Build the content of a tasking briefing: every sentence, table and the figure, numbers computed.
+
+`build_briefing` turns one period's `Analysis` (and optionally a comparison with an earlier
+period) into a `Briefing`: plain strings, tables of strings and PNG bytes, in the order a problem
+profile uses. The renderers in `hotspots.brief.document` only lay it out, so what may be shown to
+whom (`hotspots.brief.rules`) is decided here, once, for HTML, Markdown and PDF alike.
+
+Neither audience shows individual events or free text from the input: the `Analysis` holds
+none, and the comparison object is read only for its counts, classes, periods and geometry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Final
+
+import shapely
+
+from hotspots import __version__, schema
+from hotspots.brief.rules import (
+    AUDIENCE_INTERNAL,
+    AUDIENCE_WIDE,
+    AUDIENCES,
+    SUPPRESSED,
+    WIDE_GRID_M,
+    Style,
+    audience_note,
+    audience_rules,
+)
+from hotspots.brief.wording import (
+    attributions,
+    caveats,
+    definitions,
+    long_date,
+    looks_like_police_uk,
+    period_label,
+    period_text,
+)
+from hotspots.compare import CHANGE_CLASSES, CHANGE_RESOLVED
+from hotspots.errors import ConfigError
+from hotspots.period import Period
+
+if TYPE_CHECKING:
+    from hotspots.model import Analysis
+
+__all__ = [
+    "DEFAULT_TOP_N",
+    "TITLE",
+    "Briefing",
+    "Changes",
+    "MapFeature",
+    "Table",
+    "build_briefing",
+]
+
+#: Priority hotspots listed unless the caller asks for another number.
+DEFAULT_TOP_N: Final = 10
+TITLE: Final = "Tasking briefing: harm hotspots and enforcement coverage"
+#: Maximum number of key-finding sentences; the brief asks for three to five.
+MAX_FINDINGS: Final = 5
+
+#: Classes of current-period hotspots, in the order they are reported.
+CURRENT_CLASSES: Final = tuple(c for c in CHANGE_CLASSES if c != CHANGE_RESOLVED)
+RESOLVED: Final = CHANGE_RESOLVED
+COVERAGE_CHANGE_LABELS: Final = {
+    "gap_opened": "gap opened",
+    "gap_closed": "gap closed",
+    "still_thin": "still thin",
+    "still_covered": "still covered",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of display strings: column headings, rows, and which columns are numeric."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...] = ()  # right-aligned columns; empty: none
+
+    def __post_init__(self) -> None:
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"Table: row {i} has {len(row)} cells, expected {len(self.columns)} "
+                    f"({', '.join(self.columns)})"
+                )
+
+    def records(self) -> list[dict[str, str]]:
+        """The rows as ``{column: cell}`` dictionaries."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def is_numeric(self, index: int) -> bool:
+        """Whether column `index` holds numbers (and is right-aligned)."""
+        return bool(self.numeric) and self.numeric[index]
+
+
+@dataclass(frozen=True)
+class MapFeature:
+    """One hotspot as the figure draws it: a shape, its status and its label."""
+
+    geometry: Any  # shapely geometry in EPSG:27700: footprint (internal) or grid square (wide)
+    x_m: float  # where the label goes
+    y_m: float
+    status: str
+    label: str  # rank number for priority hotspots, "" for the rest
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Section 6: what changed since the comparison period."""
+
+    summary: tuple[str, ...]
+    hotspots: Table
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything a briefing shows, ready to lay out; see the module docstring for audiences."""
+
+    title: str
+    marking: str  # in capitals
+    audience: str
+    audience_note: str
+    area: str
+    period: str
+    comparison_period: str | None
+    produced: date
+    version: str
+    reason: str | None
+    key_findings: tuple[str, ...]
+    priority: Table
+    priority_note: str
+    figure_png: bytes
+    figure_caption: str
+    map_features: tuple[MapFeature, ...]
+    areas: Table
+    areas_note: str
+    changes: Changes | None
+    quality: Table  # figure, value
+    rejected: Table
+    stacked: Table | None
+    stacked_note: str
+    warnings: tuple[str, ...]
+    caveats: tuple[str, ...]
+    definitions: tuple[tuple[str, str], ...]
+    parameters: Table
+    inputs: Table | None
+    boundary_source: str
+    attributions: tuple[str, ...]
+    audience_rules: tuple[str, ...] = field(default=())
+
+    @property
+    def produced_text(self) -> str:
+        """The production date as ``28 November 2025``."""
+        return long_date(self.produced)
+
+
+# --- formatting ----------------------------------------------------------------------------------
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return word if n == 1 else (plural or word + "s")
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None for missing/NaN/non-numeric values."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    return None if number is None else round(number)
+
+
+def _coordinate(value: Any) -> float:
+    """Metres, or NaN when missing (NaN never reaches a grid reference: it gives "")."""
+    number = _number(value)
+    return math.nan if number is None else number
+
+
+def _text(value: Any) -> str:
+    """A display string for a name-like value; missing values become ""."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _p_value(value: Any) -> str:
+    p = _number(value)
+    if p is None:
+        return ""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _ids(value: Any) -> str:
+    """Matched ids (a list, tuple, set or a delimited string) as ``"H001, H004"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        parts: Iterable[Any] = re.split(r"[;,\s]+", value)
+    elif isinstance(value, Iterable):
+        parts = value
+    else:
+        parts = [value]
+    return ", ".join(sorted({str(p) for p in parts if str(p)}))
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    """The rows of a (Geo)DataFrame as plain dictionaries, in order."""
+    if frame is None or len(frame) == 0:
+        return []
+    return [dict(row) for row in frame.to_dict("records")]
+
+
+# --- hotspots ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hotspot:
+    """One hotspot row read from the analysis, with plain Python values."""
+
+    hotspot_id: str
+    rank: int
+    status: str
+    harm: int
+    enforcement: int
+    days: float | None
+    area_code: str
+    area_name: str
+    x_m: float
+    y_m: float
+    geometry: Any
+
+    @property
+    def thin(self) -> bool:
+        return self.status == schema.STATUS_THIN
+
+
+def _hotspots(analysis: Analysis) -> list[_Hotspot]:
+    found = []
+    for row in _rows(analysis.hotspots):
+        found.append(
+            _Hotspot(
+                hotspot_id=_text(row.get("hotspot_id")),
+                rank=_whole(row.get("rank")) or 0,
+                status=_text(row.get("status")),
+                harm=_whole(row.get("harm")) or 0,
+                enforcement=_whole(row.get("enforcement")) or 0,
+                days=_number(row.get("days_since_enforcement")),
+                area_code=_text(row.get("area_code")),
+                area_name=_text(row.get("area_name")),
+                x_m=_coordinate(row.get("centroid_x")),
+                y_m=_coordinate(row.get("centroid_y")),
+                geometry=row.get("geometry"),
+            )
+        )
+    return sorted(found, key=lambda h: (h.rank, h.hotspot_id))
+
+
+def _square(x_m: float, y_m: float) -> tuple[Any, float, float]:
+    """The wide-audience grid square holding a point, and the square's centre."""
+    x0 = math.floor(x_m / WIDE_GRID_M) * WIDE_GRID_M
+    y0 = math.floor(y_m / WIDE_GRID_M) * WIDE_GRID_M
+    half = WIDE_GRID_M / 2
+    return shapely.box(x0, y0, x0 + WIDE_GRID_M, y0 + WIDE_GRID_M), x0 + half, y0 + half
+
+
+# --- the comparison (duck-typed: see the module docstring of hotspots.compare) --------------------
+
+
+@dataclass(frozen=True)
+class _Change:
+    period: str
+    hotspot_id: str
+    change: str
+    matched: str
+    harm_previous: int | None
+    harm_current: int | None
+    enforcement_previous: int | None
+    enforcement_current: int | None
+    status_previous: str
+    status_current: str
+    coverage_change: str
+    p_value: str
+    area_name: str
+    geometry: Any
+
+
+def _changes(comparison: Any) -> list[_Change]:
+    rows = []
+    for row in _rows(getattr(comparison, "hotspots", None)):
+        rows.append(
+            _Change(
+                period=_text(row.get("period")),
+                hotspot_id=_text(row.get("hotspot_id")),
+                change=_text(row.get("change")),
+                matched=_ids(row.get("matched_ids")),
+                harm_previous=_whole(row.get("harm_previous")),
+                harm_current=_whole(row.get("harm_current")),
+                enforcement_previous=_whole(row.get("enforcement_previous")),
+                enforcement_current=_whole(row.get("enforcement_current")),
+                status_previous=_text(row.get("status_previous")),
+                status_current=_text(row.get("status_current")),
+                coverage_change=_text(row.get("coverage_change")),
+                p_value=_p_value(row.get("p_value")),
+                area_name=_text(row.get("area_name")),
+                geometry=row.get("geometry"),
+            )
+        )
+    return rows
+
+
+def _change_text(change: _Change, style: Style) -> str:
+    """``"intensified: harm 4 → 9; gap opened"`` for a priority-table cell."""
+    text = change.change or "unclassified"
+    if change.harm_previous is not None and change.change != "new":
+        text += f": harm {style.arrow(change.harm_previous, change.harm_current)}"
+    if change.coverage_change in ("gap_opened", "gap_closed"):
+        text += f"; {COVERAGE_CHANGE_LABELS[change.coverage_change]}"
+    return text
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+def build_briefing(
+    current: Analysis,
+    comparison: Any | None = None,
+    previous: Analysis | None = None,
+    *,
+    audience: str = AUDIENCE_INTERNAL,
+    top_n: int = DEFAULT_TOP_N,
+    produced: date | None = None,
+    version: str = __version__,
+    reason: str | None = None,
+) -> Briefing:
+    """Build the content of a tasking briefing.
+
+    Parameters
+    ----------
+    current
+        The analysis of the period the briefing is about.
+    comparison
+        A comparison of `current` with an earlier period (``hotspots.compare.Comparison`` or any
+        object with its ``hotspots`` and ``areas`` tables), or None for no comparison.
+    previous
+        The analysis of the comparison period: names the period in the header and places
+        resolved hotspots. Optional even with a comparison.
+    audience
+        ``"internal"`` or ``"wide"``; `hotspots.brief.rules` says what ``wide`` withholds.
+    top_n
+        How many thin-coverage hotspots to list as priorities (1 or more).
+    produced
+        The production date printed in the header; today when None. Pin it for reproducible
+        output.
+    version
+        The tool version printed in the header and method.
+    reason
+        Why the briefing was produced (``--reason``); shown to the internal audience only.
+
+    Returns
+    -------
+    Briefing
+        The content, with the figure rendered as PNG bytes.
+
+    Raises
+    ------
+    ConfigError
+        If `audience` or `top_n` is invalid.
+    """
+    if audience not in AUDIENCES:
+        raise ConfigError(f"audience: expected one of {', '.join(AUDIENCES)}, got {audience!r}")
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise ConfigError(f"top_n: expected a whole number of at least 1, got {top_n!r}")
+    from hotspots.brief.figure import render_figure  # matplotlib is slow to import
+
+    style = Style(wide=audience == AUDIENCE_WIDE)
+    params = current.params
+    hotspots = _hotspots(current)
+    thin = [h for h in hotspots if h.thin]
+    priority = thin[:top_n]
+    changes = _changes(comparison) if comparison is not None else []
+    current_changes = {c.hotspot_id: c for c in changes if c.period == "current"}
+    # The comparison period: from the previous analysis, else from the comparison itself.
+    previous_period = previous.period if previous is not None else None
+    if previous_period is None and comparison is not None:
+        candidate = getattr(comparison, "previous_period", None)
+        previous_period = candidate if isinstance(candidate, Period) else None
+    comparison_label = None
+    previous_label = "the comparison period"
+    if previous_period is not None:
+        comparison_label = period_text(previous_period)
+        previous_label = period_label(previous_period)
+    elif comparison is not None or previous is not None:
+        comparison_label = previous_label
+
+    area_rows = _rows(current.areas)
+    # Secondary suppression: a district's harm in thin hotspots is the sum of its thin hotspots'
+    # harm, so it (and the study-area total) would give away a suppressed hotspot count by
+    # subtraction; withhold those totals wherever a thin hotspot's harm is suppressed.
+    withheld = {h.area_code for h in thin if style.suppressed(h.harm)}
+    features = _map_features(hotspots, {h.hotspot_id for h in priority}, style)
+    boundaries = current.areas.geometry if len(current.areas) else None
+    area_labels = [(_text(r.get("area_name")), r.get("geometry")) for r in area_rows]
+    figure_png = render_figure(boundaries, area_labels, features, wide=style.wide)
+    police_uk = looks_like_police_uk(current.inputs)
+
+    return Briefing(
+        title=TITLE,
+        marking=params.marking.strip().upper(),
+        audience=audience,
+        audience_note=audience_note(style.wide),
+        area=_study_area(area_rows),
+        period=period_text(current.period),
+        comparison_period=comparison_label,
+        produced=produced or date.today(),
+        version=version,
+        reason=None if style.wide else reason,
+        key_findings=_key_findings(
+            current, hotspots, thin, area_rows, withheld, changes, previous_label, style
+        ),
+        priority=_priority_table(
+            priority, current_changes if comparison is not None else None, style
+        ),
+        priority_note=_priority_note(len(hotspots), len(thin), len(priority), top_n),
+        figure_png=figure_png,
+        figure_caption=_figure_caption(current, style),
+        map_features=tuple(features),
+        areas=_areas_table(area_rows, withheld, comparison, style),
+        areas_note=_areas_note(comparison is not None),
+        changes=(
+            _changes_section(changes, comparison, current, previous, previous_label, style)
+            if comparison is not None
+            else None
+        ),
+        quality=_quality_table(current, style),
+        rejected=_rejected_table(current.quality.rejected_by_reason, style),
+        stacked=None if style.wide else _stacked_table(current.quality.stacked_points, style),
+        stacked_note=_stacked_note(current, style),
+        warnings=() if style.wide else tuple(str(w) for w in current.quality.warnings),
+        caveats=caveats(current, police_uk, comparison is not None),
+        definitions=definitions(current, comparison is not None, style.wide),
+        parameters=_parameters_table(params.as_dict()),
+        inputs=None if style.wide else _inputs_table(current.inputs),
+        boundary_source=current.boundary_source,
+        attributions=attributions(police_uk),
+        audience_rules=audience_rules(),
+    )
+
+
+def _study_area(area_rows: Sequence[Mapping[str, Any]]) -> str:
+    names = sorted({_text(r.get("area_name")) for r in area_rows} - {""})
+    if not names:
+        return "no districts"
+    if len(names) <= 8:
+        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return f"{', '.join(names[:6])} and {len(names) - 6} more districts"
+
+
+def _map_features(
+    hotspots: Sequence[_Hotspot], priority_ids: set[str], style: Style
+) -> list[MapFeature]:
+    features = []
+    for h in hotspots:
+        label = str(h.rank) if h.hotspot_id in priority_ids else ""
+        if style.wide:
+            if not (math.isfinite(h.x_m) and math.isfinite(h.y_m)):
+                continue
+            square, cx, cy = _square(h.x_m, h.y_m)
+            features.append(MapFeature(square, cx, cy, h.status, label))
+        else:
+            features.append(MapFeature(h.geometry, h.x_m, h.y_m, h.status, label))
+    return features
+
+
+def _key_findings(
+    current: Analysis,
+    hotspots: Sequence[_Hotspot],
+    thin: Sequence[_Hotspot],
+    area_rows: Sequence[Mapping[str, Any]],
+    withheld: set[str],
+    changes: Sequence[_Change],
+    previous_label: str,
+    style: Style,
+) -> tuple[str, ...]:
+    params = current.params
+    period = period_label(current.period)
+    total_harm = sum(_whole(r.get("harm")) or 0 for r in area_rows)
+    total_enforcement = sum(_whole(r.get("enforcement")) or 0 for r in area_rows)
+    findings: list[str] = []
+
+    if not hotspots:
+        findings.append(
+            f"No harm hotspots were found in {period}: the "
+            f"{style.counted(total_harm, 'recorded harm event')} formed no group of "
+            f"{params.min_samples} or more within {params.eps_m:g} m of each other."
+        )
+    else:
+        sentence = (
+            f"{len(thin)} of {len(hotspots)} harm {_plural(len(hotspots), 'hotspot')} in {period} "
+            f"had thin enforcement coverage (fewer than {params.thin_ratio:g} enforcement events "
+            "per harm event)"
+        )
+        no_enforcement = sum(1 for h in thin if h.enforcement == 0)
+        if no_enforcement:
+            sentence += f"; {no_enforcement} had no recorded enforcement at all"
+        by_district = Counter(h.area_name for h in thin)
+        if by_district:
+            district, k = min(by_district.items(), key=lambda item: (-item[1], item[0]))
+            sentence += f"; it is in {district}" if len(thin) == 1 else f"; {k} are in {district}"
+        findings.append(sentence + ".")
+
+    thin_harm = sum(h.harm for h in thin)
+    if thin and total_harm:
+        share = style.share(thin_harm, total_harm)
+        if withheld:
+            findings.append(
+                f"Thin hotspots held about {round(10 * thin_harm / total_harm) * 10}% of the harm "
+                "events recorded in the study area (to the nearest 10%: a thin hotspot's count is "
+                "suppressed)."
+            )
+        elif share is None:
+            findings.append(
+                f"Thin hotspots held {style.count(thin_harm)} of the {style.count(total_harm)} "
+                "harm events recorded in the study area."
+            )
+        else:
+            findings.append(
+                f"Thin hotspots held {share} of the harm events recorded in the study area "
+                f"({style.count(thin_harm)} of {style.count(total_harm)})."
+            )
+
+    worst = _worst_area(area_rows)
+    if worst is not None:
+        harm = _whole(worst.get("harm")) or 0
+        enforcement = _whole(worst.get("enforcement")) or 0
+        in_thin = _whole(worst.get("harm_in_thin_hotspots")) or 0
+        k = _whole(worst.get("thin_hotspots")) or 0
+        in_thin_text = (
+            ""
+            if _text(worst.get("area_code")) in withheld
+            else f"{style.counted(in_thin, 'harm event')} in "
+        )
+        findings.append(
+            f"{_text(worst.get('area_name'))} had the most harm in thin hotspots "
+            f"({in_thin_text}{k} thin {_plural(k, 'hotspot')}); "
+            f"across the district {style.counted(enforcement, 'enforcement event')} were "
+            f"recorded against {style.counted(harm, 'harm event')} (coverage "
+            f"{style.ratio(enforcement, harm)})."
+        )
+
+    if thin:
+        first = thin[0]
+        if first.days is None:
+            when = "with no enforcement recorded in its footprint"
+        elif style.wide:
+            when = f"with the last enforcement {style.days(first.days)} days before the period end"
+        else:
+            when = f"with the last enforcement {int(first.days):,} days before the period end"
+        findings.append(
+            f"Priority 1 is hotspot {first.hotspot_id} in {first.area_name} "
+            f"({style.location(first.x_m, first.y_m)}): "
+            f"{style.counted(first.harm, 'harm event')} and "
+            f"{style.counted(first.enforcement, 'enforcement event')}, {when}."
+        )
+
+    if changes:
+        findings.insert(
+            min(len(findings), MAX_FINDINGS - 1), _change_finding(changes, previous_label)
+        )
+
+    if len(findings) < 3:
+        findings.append(
+            f"The study area recorded {style.counted(total_harm, 'harm event')} and "
+            f"{style.counted(total_enforcement, 'enforcement event')} in {period} (coverage "
+            f"{style.ratio(total_enforcement, total_harm)})."
+        )
+    if len(findings) < 3:
+        q = current.quality
+        findings.append(
+            f"{style.count(q.rows_analysed)} of {style.count(q.rows_read)} input rows were "
+            f"analysed; {style.count(q.rows_rejected)} were rejected and "
+            f"{style.count(q.rows_outside_period)} fell outside the period."
+        )
+    return tuple(findings[:MAX_FINDINGS])
+
+
+def _worst_area(area_rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    candidates = [r for r in area_rows if (_whole(r.get("harm_in_thin_hotspots")) or 0) > 0]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda r: (-(_whole(r.get("harm_in_thin_hotspots")) or 0), _text(r.get("area_name"))),
+    )
+
+
+def _change_finding(changes: Sequence[_Change], previous_label: str) -> str:
+    current = [c for c in changes if c.period == "current"]
+    counts = Counter(c.change for c in current)
+    parts = [f"{counts[name]} {name}" for name in CURRENT_CLASSES if counts[name]]
+    resolved = sum(1 for c in changes if c.period == "previous" and c.change == RESOLVED)
+    if resolved:
+        parts.append(f"{resolved} resolved")
+    opened = sum(1 for c in current if c.coverage_change == "gap_opened")
+    closed = sum(1 for c in current if c.coverage_change == "gap_closed")
+    listed = (
+        ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + (parts[-1] if parts else "")
+    )
+    sentence = f"Compared with {previous_label}, hotspots were: {listed or 'none to compare'}"
+    sentence += (
+        f"; coverage gaps opened at {opened} {_plural(opened, 'hotspot')} and closed at {closed}."
+    )
+    return sentence
+
+
+def _priority_table(
+    priority: Sequence[_Hotspot], changes: Mapping[str, _Change] | None, style: Style
+) -> Table:
+    columns = [
+        "Rank",
+        "Hotspot",
+        "Area",
+        "Location (OS grid ref)",
+        "Harm",
+        "Enforcement",
+        "Coverage",
+        "Days since enforcement",
+    ]
+    numeric = [True, False, False, False, True, True, True, True]
+    if changes is not None:
+        columns.append("Change since comparison")
+        numeric.append(False)
+    rows = []
+    for h in priority:
+        row = [
+            str(h.rank),
+            h.hotspot_id,
+            h.area_name,
+            style.location(h.x_m, h.y_m),
+            style.count(h.harm),
+            style.count(h.enforcement),
+            style.ratio(h.enforcement, h.harm),
+            style.days(h.days),
+        ]
+        if changes is not None:
+            change = changes.get(h.hotspot_id)
+            row.append(_change_text(change, style) if change else "not compared")
+        rows.append(tuple(row))
+    return Table(tuple(columns), tuple(rows), tuple(numeric))
+
+
+def _priority_note(n_hotspots: int, n_thin: int, n_listed: int, top_n: int) -> str:
+    if n_hotspots == 0:
+        return "No harm hotspots were found, so none is listed."
+    if n_thin == 0:
+        return f"None of the {n_hotspots} harm hotspots had thin coverage, so none is listed."
+    note = (
+        f"Thin-coverage hotspots by harm gap, largest first: {n_listed} of {n_thin} thin "
+        f"({n_hotspots} hotspots in all)."
+    )
+    if n_thin > top_n:
+        note += f" Only the first {top_n} are listed."
+    return note
+
+
+def _figure_caption(current: Analysis, style: Style) -> str:
+    period = period_label(current.period)
+    if style.wide:
+        shapes = f"{WIDE_GRID_M // 1000} km OS grid squares holding a harm hotspot"
+    else:
+        shapes = "Harm hotspot footprints (dots mark centres)"
+    return (
+        f"{shapes} in {period}: red, thin coverage; blue, covered. Numbers are ranks in the "
+        "priority table. Lines are district boundaries."
+    )
+
+
+def _areas_table(
+    area_rows: Sequence[Mapping[str, Any]],
+    withheld: set[str],
+    comparison: Any | None,
+    style: Style,
+) -> Table:
+    columns = [
+        "Area",
+        "Code",
+        "Harm",
+        "Enforcement",
+        "Coverage",
+        "Hotspots",
+        "Thin hotspots",
+        "Harm in thin hotspots",
+    ]
+    numeric = [False, False, True, True, True, True, True, True]
+    trends: dict[str, str] = {}
+    if comparison is not None:
+        columns.append("Harm change")
+        numeric.append(False)
+        for row in _rows(getattr(comparison, "areas", None)):
+            before = _whole(row.get("harm_previous"))
+            after = _whole(row.get("harm_current"))
+            trend = _text(row.get("harm_trend")) or "not tested"
+            p = _p_value(row.get("harm_change_p"))
+            text = f"{trend}: {style.arrow(before, after)}"
+            if p and trend in ("up", "down"):
+                text += f" (p {p if p.startswith('<') else '= ' + p})"
+            trends[_text(row.get("area_code"))] = text
+    ordered = sorted(
+        area_rows,
+        key=lambda r: (
+            -(_whole(r.get("harm_in_thin_hotspots")) or 0),
+            -(_whole(r.get("harm")) or 0),
+            _text(r.get("area_name")),
+        ),
+    )
+    rows = []
+    for r in ordered:
+        harm = _whole(r.get("harm")) or 0
+        enforcement = _whole(r.get("enforcement")) or 0
+        cells = [
+            _text(r.get("area_name")),
+            _text(r.get("area_code")),
+            style.count(harm),
+            style.count(enforcement),
+            style.ratio(enforcement, harm),
+            str(_whole(r.get("hotspots")) or 0),
+            str(_whole(r.get("thin_hotspots")) or 0),
+            (
+                SUPPRESSED
+                if _text(r.get("area_code")) in withheld
+                else style.count(_whole(r.get("harm_in_thin_hotspots")) or 0)
+            ),
+        ]
+        if comparison is not None:
+            cells.append(trends.get(_text(r.get("area_code")), "not compared"))
+        rows.append(tuple(cells))
+    return Table(tuple(columns), tuple(rows), tuple(numeric))
+
+
+def _areas_note(compared: bool) -> str:
+    note = (
+        "Districts of the study area, most harm in thin hotspots first. Coverage is enforcement "
+        "events per harm event across the whole district."
+    )
+    if compared:
+        note += (
+            " Harm change is the comparison's test of the district's harm count: up or down only "
+            "when the change is statistically significant (p-value shown)."
+        )
+    return note
+
+
+def _changes_section(
+    changes: Sequence[_Change],
+    comparison: Any,
+    current: Analysis,
+    previous: Analysis | None,
+    previous_label: str,
+    style: Style,
+) -> Changes:
+    summary = [_change_finding(changes, previous_label)]
+    for row in _rows(getattr(comparison, "areas", None)):
+        trend = _text(row.get("harm_trend"))
+        if trend not in ("up", "down"):
+            continue
+        p = _p_value(row.get("harm_change_p"))
+        summary.append(
+            f"Harm went {trend} in {_text(row.get('area_name'))}: "
+            f"{style.arrow(_whole(row.get('harm_previous')), _whole(row.get('harm_current')))} "
+            f"harm events" + (f" (p {p if p.startswith('<') else '= ' + p})." if p else ".")
+        )
+
+    centres = {("current", h.hotspot_id): (h.x_m, h.y_m, h.rank) for h in _hotspots(current)}
+    if previous is not None:
+        centres.update(
+            {("previous", h.hotspot_id): (h.x_m, h.y_m, h.rank) for h in _hotspots(previous)}
+        )
+
+    def place(change: _Change) -> tuple[str, int]:
+        known = centres.get((change.period, change.hotspot_id))
+        if known is not None and math.isfinite(known[0]):
+            return style.location(known[0], known[1]), known[2]
+        geometry = change.geometry
+        if geometry is not None and not getattr(geometry, "is_empty", True):
+            point = geometry.centroid
+            return style.location(point.x, point.y), 10**9
+        return "unknown", 10**9
+
+    shown = [c for c in changes if c.period == "current"] + [
+        c for c in changes if c.period == "previous" and c.change == RESOLVED
+    ]
+    placed = [(c, *place(c)) for c in shown]
+    placed.sort(key=lambda item: (item[0].period != "current", item[2], item[0].hotspot_id))
+    rows = []
+    for c, location, _rank in placed:
+        rows.append(
+            (
+                c.hotspot_id,
+                "current" if c.period == "current" else "comparison",
+                c.change or "unclassified",
+                c.matched,
+                c.area_name,
+                location,
+                style.arrow(c.harm_previous, c.harm_current),
+                style.arrow(c.enforcement_previous, c.enforcement_current),
+                f"{c.status_previous or '–'} → {c.status_current or '–'}",
+                COVERAGE_CHANGE_LABELS.get(c.coverage_change, c.coverage_change),
+                c.p_value,
+            )
+        )
+    table = Table(
+        (
+            "Hotspot",
+            "Period",
+            "Change",
+            "Matched",
+            "Area",
+            "Location (OS grid ref)",
+            "Harm",
+            "Enforcement",
+            "Status",
+            "Coverage change",
+            "p-value",
+        ),
+        tuple(rows),
+        (False, False, False, False, False, False, True, True, False, False, True),
+    )
+    return Changes(summary=tuple(summary), hotspots=table)
+
+
+def _quality_table(current: Analysis, style: Style) -> Table:
+    q = current.quality
+    rows = (
+        ("Rows read", style.count(q.rows_read)),
+        ("Rows analysed", style.count(q.rows_analysed)),
+        ("Rows outside the period", style.count(q.rows_outside_period)),
+        ("Rows rejected", style.count(q.rows_rejected)),
+        ("Geocoding rate (rows with usable coordinates)", f"{100 * q.geocoding_rate:.1f}%"),
+        ("Stacked points", str(len(q.stacked_points))),
+    )
+    return Table(("Figure", "Value"), rows, (False, True))
+
+
+def _rejected_table(by_reason: Mapping[str, int], style: Style) -> Table:
+    ordered = sorted(by_reason.items(), key=lambda item: (-int(item[1]), item[0]))
+    rows = tuple(
+        (str(reason).replace("_", " "), style.count(int(n))) for reason, n in ordered if int(n)
+    )
+    return Table(("Reason rejected", "Rows"), rows, (False, True))
+
+
+def _stacked_table(points: Sequence[Mapping[str, Any]], style: Style) -> Table:
+    rows = []
+    for point in points[:10]:
+        x, y = _number(point.get("x_m")), _number(point.get("y_m"))
+        location = (
+            style.location(x, y)
+            if x is not None and y is not None
+            else _text(point.get("grid_ref"))
+        )
+        rows.append(
+            (location, _text(point.get("area_name")), style.count(_whole(point.get("events")) or 0))
+        )
+    return Table(("Location (OS grid ref)", "Area", "Events"), tuple(rows), (False, False, True))
+
+
+def _stacked_note(current: Analysis, style: Style) -> str:
+    points = current.quality.stacked_points
+    stack_min = current.params.stack_min
+    if not points:
+        return f"No exact location holds {stack_min} or more events."
+    events = sum(_whole(p.get("events")) or 0 for p in points)
+    note = (
+        f"{len(points)} exact {_plural(len(points), 'location')} "
+        f"{'holds' if len(points) == 1 else 'hold'} {stack_min} or more events each "
+        f"({style.count(events)} events in all). Stacks usually mark a default geocode (a "
+        "police station, a town centre, a snap point) rather than a real concentration."
+    )
+    if style.wide:
+        note += " Their locations are not listed in this version."
+    elif len(points) > 10:
+        note += " The 10 largest are listed."
+    return note
+
+
+def _parameter_value(name: str, value: Any) -> str:
+    if value is None:
+        return "not set"
+    if name == "period" and isinstance(value, Mapping):
+        return f"{value.get('label')} ({value.get('start')} to {value.get('end')})"
+    if name == "study_area":
+        return ", ".join(str(v) for v in value) or "every district holding events"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str | int):
+        return str(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _parameters_table(values: Mapping[str, Any]) -> Table:
+    rows = tuple((name, _parameter_value(name, value)) for name, value in values.items())
+    return Table(("Parameter", "Value"), rows, (False, False))
+
+
+def _inputs_table(inputs: Mapping[str, str]) -> Table | None:
+    if not inputs:
+        return None
+    rows = tuple((name, str(digest)[:16]) for name, digest in sorted(inputs.items()))
+    return Table(("Input file", "SHA-256 (first 16 hex digits)"), rows, (False, False))

@@ -1,0 +1,219 @@
+"""The fixed wording of a briefing: dates, caveats, definitions and attributions.
+
+Sentences here depend only on parameters and on which kinds of input were used, never on input
+text, so they are the same for both audiences except where a rule in `hotspots.brief.rules`
+says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Final
+
+from hotspots import compare, schema
+from hotspots.brief.rules import WIDE_GRID_M
+
+if TYPE_CHECKING:
+    from hotspots.model import Analysis
+    from hotspots.period import Period
+
+__all__ = [
+    "ATTRIBUTION_ONS",
+    "ATTRIBUTION_OS",
+    "ATTRIBUTION_POLICE_UK",
+    "attributions",
+    "caveats",
+    "definitions",
+    "long_date",
+    "looks_like_police_uk",
+    "period_label",
+    "period_text",
+]
+
+ATTRIBUTION_ONS: Final = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0"
+)
+ATTRIBUTION_OS: Final = "Contains OS data © Crown copyright and database right"
+ATTRIBUTION_POLICE_UK: Final = (
+    "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk)"
+)
+#: police.uk download names: 2025-01-norfolk-street.csv, 2024-03-norfolk-stop-and-search.csv.
+_POLICE_UK_FILE = re.compile(r"(?:^|[-_])(?:street|stop-and-search|outcomes)\b", re.IGNORECASE)
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(day: date) -> str:
+    """``7 October 2024`` (no locale involved)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def period_text(period: Period | None) -> str:
+    """``2024Q3 (1 July 2024 to 30 September 2024)``."""
+    if period is None:
+        return "all dates in the input"
+    return f"{period.label} ({long_date(period.start)} to {long_date(period.end)})"
+
+
+def period_label(period: Period | None) -> str:
+    """``2024Q3``, for sentences."""
+    return "the period analysed" if period is None else period.label
+
+
+def looks_like_police_uk(file_names: Iterable[str]) -> bool:
+    """Whether any input is named like a police.uk download (``…-street.csv`` and kin)."""
+    return any(_POLICE_UK_FILE.search(name) for name in file_names)
+
+
+def attributions(police_uk: bool) -> tuple[str, ...]:
+    """The attribution lines the boundaries (and police.uk data, if used) require."""
+    return (ATTRIBUTION_ONS, ATTRIBUTION_OS) + ((ATTRIBUTION_POLICE_UK,) if police_uk else ())
+
+
+def caveats(current: Analysis, police_uk: bool, compared: bool) -> tuple[str, ...]:
+    """What the data cannot show, for this analysis."""
+    params = current.params
+    end = (
+        f"the period end ({long_date(current.period.end)})"
+        if current.period is not None
+        else "the latest date analysed"
+    )
+    found = [
+        (
+            "Recorded enforcement is effort, not outcome: a warrant or seizure counts whether or not "
+            "it disrupted the line, and enforcement recorded elsewhere (or not recorded) is not seen."
+        ),
+        (
+            "Recorded harm depends on reporting: cuckooing is under-reported and reporting varies "
+            "with community confidence and partner referrals, so a place without a hotspot is not a "
+            "place without harm."
+        ),
+        (
+            f"Enforcement is counted inside a hotspot's footprint (its harm events buffered by "
+            f"{params.margin_m:g} m); activity just outside the footprint does not count towards it."
+        ),
+        (
+            f"Days since enforcement are counted back from {end} to the latest enforcement event in "
+            "the footprint."
+        ),
+    ]
+    if police_uk:
+        found.append(
+            "Some inputs look like police.uk downloads: their locations are anonymised by moving "
+            "each event to a nearby snap point (the centre of a street or a public place) and "
+            "their dates are months only, so footprints are displaced by up to a few hundred "
+            "metres and day counts are approximate."
+        )
+    if current.quality.stacked_points:
+        found.append(
+            "Events stacked on one exact location can form a hotspot on their own; check stacked "
+            "points (data quality) before tasking to them."
+        )
+    if compared:
+        found.append(
+            "Changes between periods reflect recording and reporting as well as activity; a "
+            "resolved hotspot may have moved rather than stopped."
+        )
+    return tuple(found)
+
+
+def _role_types(current: Analysis, role: str) -> str:
+    names = sorted(name for name, r in current.types.roles.items() if r == role)
+    return ", ".join(names) if names else "none configured"
+
+
+def definitions(current: Analysis, compared: bool, wide: bool) -> tuple[tuple[str, str], ...]:
+    """``(term, definition)`` pairs for the method section."""
+    p = current.params
+    location = (
+        f"The 4-figure OS grid reference of the {WIDE_GRID_M // 1000} km square holding the mean "
+        "position of the hotspot's harm events."
+        if wide
+        else "The 6-figure OS grid reference (100 m square) of the mean position of the "
+        "hotspot's harm events."
+    )
+    found = [
+        (
+            "Harm events",
+            f"Event types with the harm role: {_role_types(current, schema.ROLE_HARM)}.",
+        ),
+        (
+            "Enforcement events",
+            (
+                "Event types with the enforcement role: "
+                f"{_role_types(current, schema.ROLE_ENFORCEMENT)}; recorded police effort, not "
+                "outcome."
+            ),
+        ),
+        (
+            "Hotspot",
+            (
+                "A DBSCAN cluster of the period's harm events, distances in metres on the British "
+                f"National Grid ({schema.CRS_METRIC}): at least {p.min_samples} harm events within "
+                f"{p.eps_m:g} m of a core event."
+            ),
+        ),
+        (
+            "Footprint",
+            (
+                f"The convex hull of a hotspot's harm events buffered by {p.margin_m:g} m; "
+                "enforcement events of the period inside it count towards the hotspot."
+            ),
+        ),
+        ("Coverage", "Enforcement events in the footprint per harm event in the hotspot."),
+        ("Thin", f"A hotspot whose coverage is below {p.thin_ratio:g}; otherwise covered."),
+        (
+            "Harm gap and rank",
+            (
+                f"Harm gap = harm − enforcement ÷ {p.thin_ratio:g}: the harm not matched by "
+                "enforcement at the thin rate, positive exactly when thin. Rank 1 has the largest "
+                "harm gap."
+            ),
+        ),
+        (
+            "Days since enforcement",
+            (
+                "Days from the period's last day back to the latest enforcement event in the "
+                "footprint dated on or before it."
+            ),
+        ),
+        ("Location", location),
+        ("Area", "The local-authority district holding the largest part of the footprint."),
+    ]
+    if compared:
+        found += [
+            ("Matching", compare.MATCHING_RULE),
+            (
+                "Change classes",
+                "; ".join(
+                    f"{name}: {compare.CLASS_DESCRIPTIONS[name]}" for name in compare.CHANGE_CLASSES
+                )
+                + ".",
+            ),
+            (
+                "Coverage change",
+                "; ".join(
+                    f"{name.replace('_', ' ')}: {compare.COVERAGE_CHANGE_DESCRIPTIONS[name]}"
+                    for name in compare.COVERAGE_CHANGES
+                )
+                + ".",
+            ),
+            ("Harm-count test", compare.TEST_DESCRIPTION),
+            ("Counts of matched hotspots", compare.COUNTS_NOTE),
+        ]
+    return tuple(found)
