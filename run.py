@@ -28,6 +28,8 @@ SAMPLE = ["data/sample/events.csv", "--config", "data/sample/norfolk.toml", "--q
 DEMO = [
     ["map", *SAMPLE, "--period", "2024Q4", "--out", "outputs/sample"],
     ["compare", *SAMPLE, "--period", "2024Q4", "--against", "2024Q3", "--out", "outputs/sample-compare"],
+    ["brief", *SAMPLE, "--period", "2024Q4", "--against", "2024Q3", "--produced", "2024-12-31",
+     "--reason", "demo on synthetic data", "--out", "outputs/sample-brief"],
 ]
 
 

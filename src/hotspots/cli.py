@@ -370,3 +370,80 @@ def compare_command(**opts: Any) -> None:
         h = evaluation.hotspots
         click.echo(f"{against.label} hotspots caught {h.hit_rate:.1%} of {params.period.label} harm (PAI {h.pai:.1f})")
     click.echo(f"outputs in {opts['out']}")
+
+
+@main.command("brief")
+@_input_options
+@_analysis_options
+@click.option("--period", required=True, help="The period briefed.")
+@click.option("--against", help="An earlier period to report changes against.")
+@click.option("--audience", type=click.Choice(["internal", "wide"]), default="internal", show_default=True,
+              help="wide: 1 km squares only, counts below 5 shown as <5, no footprints.")
+@click.option("--top", "top_n", type=int, default=10, show_default=True, help="Priority hotspots listed.")
+@click.option("--produced", help="Date printed as produced, YYYY-MM-DD (default: today).")
+@click.option("--reason", help="Why this briefing is produced (kept in the audit log).")
+@click.option("--no-pdf", is_flag=True, help="Do not print briefing.pdf.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@_guarded
+def brief_command(**opts: Any) -> None:
+    """Write a tasking briefing: briefing.html (A4, print-ready), briefing.md, briefing.pdf."""
+    import tempfile
+    from datetime import date
+
+    from hotspots.brief import (
+        append_audit,
+        audit_record,
+        briefing_html,
+        briefing_markdown,
+        briefing_pdf,
+        build_briefing,
+        pdf_unavailable_reason,
+    )
+    from hotspots.errors import ConfigError
+    from hotspots.outputs import writing
+    from hotspots.period import parse_period
+    from hotspots.pipeline import analyse_period, stderr_progress
+
+    progress = stderr_progress(not opts["quiet"])
+    config, params = _setup(opts, opts["period"])
+    try:
+        produced = date.fromisoformat(opts["produced"]) if opts.get("produced") else date.today()
+    except ValueError:
+        raise ConfigError(f"--produced: expected a date YYYY-MM-DD, got {opts['produced']!r}") from None
+    loaded = _load(opts, config, params, progress)
+    progress("analysing")
+    current = analyse_period(loaded, params, config, params.period)
+    previous = comparison = None
+    if opts.get("against"):
+        from hotspots.compare import compare
+
+        previous = analyse_period(loaded, params, config, parse_period(opts["against"]))
+        comparison = compare(previous, current, match_distance_m=params.eps_m)
+    briefing = build_briefing(
+        current, comparison, previous, audience=opts["audience"], top_n=opts["top_n"],
+        produced=produced, reason=opts.get("reason"),
+    )
+    html = briefing_html(briefing)
+    pdf_note = "not requested" if opts["no_pdf"] else pdf_unavailable_reason()
+    with writing(opts["out"]) as folder:
+        folder.write_text("briefing.html", html)
+        folder.write_bytes("briefing.png", briefing.figure_png)
+        folder.write_text("briefing.md", briefing_markdown(briefing, figure_path="briefing.png"))
+        if pdf_note is None:
+            progress("printing briefing.pdf with headless Chromium")
+            with tempfile.TemporaryDirectory() as scratch:
+                pdf_path = Path(scratch) / "briefing.pdf"
+                if briefing_pdf(html, pdf_path):
+                    folder.write_bytes("briefing.pdf", pdf_path.read_bytes())
+                else:
+                    pdf_note = "Chromium failed to print it"
+        written = list(folder.names)
+    record = audit_record(
+        command="brief", parameters={**params.as_dict(), "audience": opts["audience"],
+                                     "against": opts.get("against"), "top_n": opts["top_n"]},
+        inputs=loaded.inputs, outputs=written, reason=opts.get("reason"),
+    )
+    append_audit(opts["out"], record)
+    click.echo(f"wrote {', '.join(written)} and appended audit.jsonl in {opts['out']}")
+    if pdf_note is not None:
+        click.echo(f"no briefing.pdf: {pdf_note}")
