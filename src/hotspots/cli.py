@@ -402,7 +402,7 @@ def brief_command(**opts: Any) -> None:
     from hotspots.errors import ConfigError
     from hotspots.outputs import writing
     from hotspots.period import parse_period
-    from hotspots.pipeline import analyse_period, stderr_progress
+    from hotspots.pipeline import analyse_period, evaluation_of, stderr_progress
 
     progress = stderr_progress(not opts["quiet"])
     config, params = _setup(opts, opts["period"])
@@ -413,15 +413,16 @@ def brief_command(**opts: Any) -> None:
     loaded = _load(opts, config, params, progress)
     progress("analysing")
     current = analyse_period(loaded, params, config, params.period)
-    previous = comparison = None
+    previous = comparison = evaluation = None
     if opts.get("against"):
         from hotspots.compare import compare
 
         previous = analyse_period(loaded, params, config, parse_period(opts["against"]))
         comparison = compare(previous, current, match_distance_m=params.eps_m)
+        evaluation = evaluation_of(previous, current) if len(previous.hotspots) else None
     briefing = build_briefing(
         current, comparison, previous, audience=opts["audience"], top_n=opts["top_n"],
-        produced=produced, reason=opts.get("reason"),
+        produced=produced, reason=opts.get("reason"), evaluation=evaluation,
     )
     html = briefing_html(briefing)
     pdf_note = "not requested" if opts["no_pdf"] else pdf_unavailable_reason()

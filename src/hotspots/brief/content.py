@@ -346,6 +346,7 @@ def build_briefing(
     produced: date | None = None,
     version: str = __version__,
     reason: str | None = None,
+    evaluation: Any | None = None,
 ) -> Briefing:
     """Build the content of a tasking briefing.
 
@@ -442,7 +443,12 @@ def build_briefing(
         areas=_areas_table(area_rows, withheld, comparison, style),
         areas_note=_areas_note(comparison is not None),
         changes=(
-            _changes_section(changes, comparison, current, previous, previous_label, style)
+            _with_evaluation(
+                _changes_section(changes, comparison, current, previous, previous_label, style),
+                evaluation,
+                previous_label,
+                period_label(current.period) if current.period else "this period",
+            )
             if comparison is not None
             else None
         ),
@@ -840,6 +846,21 @@ def _changes_section(
         (False, False, False, False, False, False, True, True, False, False, True),
     )
     return Changes(summary=tuple(summary), hotspots=table)
+
+
+def _with_evaluation(changes: Changes, evaluation: Any | None, drawn: str, scored: str) -> Changes:
+    """Add the predictive scores of the earlier period's hotspots (``hotspots evaluate``)."""
+    if evaluation is None:
+        return changes
+    h, b = evaluation.hotspots, evaluation.baseline
+    if not (math.isfinite(h.hit_rate) and math.isfinite(b.hit_rate)):
+        return changes
+    sentence = (
+        f"Hotspots drawn on {drawn} contained {100 * h.hit_rate:.0f}% of {scored}'s harm events "
+        f"on {100 * h.area_share:.2f}% of the study area (PAI {h.pai:.0f}); the same area of "
+        f"busiest {evaluation.cell_m:.0f} m grid cells contained {100 * b.hit_rate:.0f}% (PAI {b.pai:.0f})."
+    )
+    return Changes(summary=(*changes.summary, sentence), hotspots=changes.hotspots)
 
 
 def _quality_table(current: Analysis, style: Style) -> Table:
