@@ -330,7 +330,7 @@ def test_rejects_non_map():
         ("""O'Neill said "hi" & left""", "O&#x27;Neill said &quot;hi&quot; &amp; left"),
         ("Ynys Môn", "Ynys Môn"),
         ("Caerdydd – Wrecsam ✓", "Caerdydd – Wrecsam ✓"),
-        ("`${alert(1)}` \\x3c", "&#96;&#36;{alert(1)}&#96; &#92;x3c"),
+        ("`${alert(1)}` \\x3c", "&#96;&#36;&#123;alert(1)&#125;&#96; &#92;x3c"),
         (42, "42"),
         (None, "None"),
     ],
@@ -347,3 +347,22 @@ def test_rejects_non_map():
 )
 def test_escape_text(value, expected):
     assert escape_text(value) == expected
+
+
+def test_escape_text_neutralises_jinja_syntax_in_values():
+    from hotspots.render.offline import escape_text
+
+    hostile = "{{ cycler.__init__.__globals__.os.getpid() }} {% raw %}"
+    escaped = escape_text(hostile)
+    assert "{" not in escaped and "}" not in escaped
+    m = folium.Map(location=[52.63, 1.29], zoom_start=10, tiles=None)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": escaped},
+         "geometry": {"type": "Point", "coordinates": [1.29, 52.63]}}]},
+        tooltip=folium.GeoJsonTooltip(fields=["name"]),
+        marker=folium.CircleMarker(radius=3),
+    ).add_to(m)
+    page = offline_html(m)
+    # Shown as text (GeoJSON data writes "&" as \u0026), not evaluated by branca's Jinja pass.
+    assert "\\u0026#123;\\u0026#123; cycler.__init__.__globals__.os.getpid()" in page
+    assert "{{ cycler" not in page

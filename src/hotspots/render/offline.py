@@ -127,7 +127,11 @@ _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>(.*?)</script", re.IGNORECASE | re.D
 # Beyond html.escape: a backtick, "${" or a backslash inside folium.Tooltip's JavaScript
 # template literal would end the literal, interpolate code or forge characters such as "<".
 # As character references they render identically in HTML text and attributes.
-_TEMPLATE_LITERAL_ESCAPES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+# Braces too: branca re-renders each element's finished script as a Jinja template, so a
+# "{{ ... }}" in a value would be evaluated (with Python access) while the page is built.
+_TEMPLATE_LITERAL_ESCAPES = str.maketrans(
+    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
 
 
 def escape_text(value: object) -> str:
@@ -147,8 +151,9 @@ def escape_text(value: object) -> str:
     -------
     str
         The text with ``& < > " '`` escaped as by ``html.escape(..., quote=True)``, and with
-        backtick, ``$`` and backslash as character references, so the result is also inert
-        inside a JavaScript template literal that is later assigned to ``innerHTML``.
+        backtick, ``$``, backslash and braces as character references, so the result is also
+        inert inside a JavaScript template literal that is later assigned to ``innerHTML`` and
+        inside the Jinja template branca makes of each element's script.
         Non-ASCII text (``"Ynys Môn"``) is left as it is.
 
     Examples
