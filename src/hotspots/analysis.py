@@ -141,18 +141,10 @@ def _hotspots(
     areas: object,
 ) -> object:
     import geopandas as gpd
-    import shapely
 
-    x = harm[schema.COL_X].to_numpy(float)
-    y = harm[schema.COL_Y].to_numpy(float)
-    shapes = footprints(x, y, labels, params.margin_m)
+    table, shapes = _cluster_table(harm, labels, params.margin_m, schema.COL_HOTSPOT, "H", "harm")
     n = len(shapes)
     member = labels >= 0
-    table = pd.DataFrame({schema.COL_HOTSPOT: cluster_ids(np.arange(n), "H")})
-    table["harm"] = np.bincount(labels[member], minlength=n)
-    table["centroid_x"] = np.bincount(labels[member], weights=x[member], minlength=n) / np.maximum(table["harm"], 1)
-    table["centroid_y"] = np.bincount(labels[member], weights=y[member], minlength=n) / np.maximum(table["harm"], 1)
-    table["footprint_m2"] = shapely.area(shapes) if n else np.array([], dtype=float)
 
     hit_shape, hit_event = _points_in(shapes, enforcement)
     table["enforcement"] = np.bincount(hit_shape, minlength=n)
@@ -241,20 +233,31 @@ def _enforcement_clusters(
 ) -> object:
     import geopandas as gpd
 
-    x = enforcement[schema.COL_X].to_numpy(float)
-    y = enforcement[schema.COL_Y].to_numpy(float)
-    shapes = footprints(x, y, labels, params.margin_m)
-    n = len(shapes)
+    table, shapes = _cluster_table(enforcement, labels, params.margin_m, "cluster_id", "E", "events")
     member = labels >= 0
-    table = pd.DataFrame({"cluster_id": cluster_ids(np.arange(n), "E")})
-    table["events"] = np.bincount(labels[member], minlength=n)
     kinds = enforcement[schema.COL_TYPE].to_numpy()
     for type_name in sorted(t for t, role in types.roles.items() if role == schema.ROLE_ENFORCEMENT):
-        table[f"n_{type_name}"] = np.bincount(labels[member & (kinds == type_name)], minlength=n)
-    weights = np.maximum(table["events"].to_numpy(), 1)
-    table["centroid_x"] = np.bincount(labels[member], weights=x[member], minlength=n) / weights
-    table["centroid_y"] = np.bincount(labels[member], weights=y[member], minlength=n) / weights
+        table[f"n_{type_name}"] = np.bincount(labels[member & (kinds == type_name)], minlength=len(shapes))
     return gpd.GeoDataFrame(table, geometry=list(shapes), crs=schema.CRS_METRIC)
+
+
+def _cluster_table(
+    events: pd.DataFrame, labels: np.ndarray, margin_m: float, id_column: str, prefix: str, count_column: str
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per cluster: id, member count, member centroid and footprint area; and the footprints."""
+    import shapely
+
+    x = events[schema.COL_X].to_numpy(float)
+    y = events[schema.COL_Y].to_numpy(float)
+    shapes = footprints(x, y, labels, margin_m)
+    n = len(shapes)
+    member = labels >= 0
+    counts = np.bincount(labels[member], minlength=n)
+    table = pd.DataFrame({id_column: cluster_ids(np.arange(n), prefix), count_column: counts})
+    table["centroid_x"] = np.bincount(labels[member], weights=x[member], minlength=n) / np.maximum(counts, 1)
+    table["centroid_y"] = np.bincount(labels[member], weights=y[member], minlength=n) / np.maximum(counts, 1)
+    table["footprint_m2"] = shapely.area(shapes) if n else np.array([], dtype=float)
+    return table, shapes
 
 
 def _areas(events: pd.DataFrame, hotspots: object, areas: object) -> object:

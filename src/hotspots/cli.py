@@ -148,6 +148,25 @@ def _load(opts: dict[str, Any], config: Any, params: Any, progress: Any) -> Any:
     )
 
 
+def _two_periods(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+    """Parameters, loaded rows, and the analyses of ``--against`` and ``--period``.
+
+    Both periods are analysed with the same parameters, boundaries and validated rows, so
+    that what differs between them is the events alone.
+    """
+    from hotspots.period import parse_period
+    from hotspots.pipeline import analyse_period, stderr_progress
+
+    progress = stderr_progress(not opts["quiet"])
+    config, params = _setup(opts, opts["period"])
+    against = parse_period(opts["against"])
+    loaded = _load(opts, config, params, progress)
+    progress("analysing both periods with the same parameters")
+    previous = analyse_period(loaded, params, config, against)
+    current = analyse_period(loaded, params, config, params.period)
+    return params, loaded, previous, current
+
+
 def _quality_lines(analysis: Any) -> list[str]:
     q = analysis.quality
     lines = [
@@ -292,25 +311,13 @@ def tune_command(**opts: Any) -> None:
 @_guarded
 def evaluate_command(**opts: Any) -> None:
     """Score hotspots drawn on --against by --period's harm: hit rate, PAI, RRI, vs a grid baseline."""
-    from hotspots.evaluate import evaluate, evaluation_html, evaluation_markdown
+    from hotspots.evaluate import evaluation_html, evaluation_markdown
     from hotspots.outputs import json_text, writing
-    from hotspots.pipeline import analyse_period, harm_xy, stderr_progress
-    from hotspots.period import parse_period
+    from hotspots.pipeline import evaluation_of
 
-    progress = stderr_progress(not opts["quiet"])
-    config, params = _setup(opts, opts["period"])
-    against = parse_period(opts["against"])
-    loaded = _load(opts, config, params, progress)
-    progress("drawing hotspots on the earlier period")
-    previous = analyse_period(loaded, params, config, against)
-    current = analyse_period(loaded, params, config, params.period)
-    result = evaluate(
-        previous.hotspots.geometry.values,
-        harm_xy(previous.events),
-        harm_xy(current.events),
-        current.areas.geometry.values,
-    )
-    labels = {"period_label": params.period.label, "against_label": against.label}
+    params, loaded, previous, current = _two_periods(opts)
+    result = evaluation_of(previous, current)
+    labels = {"period_label": current.period.label, "against_label": previous.period.label}
     with writing(opts["out"]) as folder:
         folder.write_text(
             "evaluate.json",
@@ -342,17 +349,11 @@ def compare_command(**opts: Any) -> None:
     """Compare two periods: new, persistent, intensified, diminished, resolved, merged, split hotspots."""
     from hotspots.compare import compare
     from hotspots.outputs import writing
-    from hotspots.period import parse_period
-    from hotspots.pipeline import analyse_period, evaluation_of, stderr_progress, write_compare_outputs
+    from hotspots.pipeline import evaluation_of, write_compare_outputs
     from hotspots.render.compare_map import compare_map_html
 
-    progress = stderr_progress(not opts["quiet"])
-    config, params = _setup(opts, opts["period"])
-    against = parse_period(opts["against"])
-    loaded = _load(opts, config, params, progress)
-    progress("analysing both periods with the same parameters")
-    previous = analyse_period(loaded, params, config, against)
-    current = analyse_period(loaded, params, config, params.period)
+    params, loaded, previous, current = _two_periods(opts)
+    against = previous.period
     distance = opts.get("match_distance")
     comparison = compare(
         previous, current, match_distance_m=params.eps_m if distance is None else distance, alpha=opts["alpha"]

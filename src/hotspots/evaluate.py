@@ -48,6 +48,7 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspots import schema
 from hotspots.errors import ConfigError
+from hotspots.points import as_points
 from hotspots.render.figures_tune import standalone_page
 from hotspots.render.offline import escape_text
 
@@ -93,31 +94,6 @@ _AREA_RTOL = 1e-9
 
 
 # --- validation ------------------------------------------------------------------------------
-
-
-def _as_points(xy: Any, name: str) -> np.ndarray:
-    """Return ``xy`` as a float64 (n, 2) array of finite values, or raise ConfigError."""
-    try:
-        arr = np.asarray(xy, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"{name} must be an array of shape (n, 2) holding x, y in metres; "
-            f"got {type(xy).__name__} that is not numeric ({exc})"
-        ) from exc
-    if arr.ndim == 1 and arr.size == 0:
-        arr = arr.reshape(0, 2)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ConfigError(
-            f"{name} must be an array of shape (n, 2) holding x, y in metres; got shape {arr.shape}"
-        )
-    bad = ~np.isfinite(arr).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise ConfigError(
-            f"{name} must hold finite coordinates; found {rows.size} row(s) with NaN or infinity "
-            f"(first at row {rows[0]}); drop or repair them first"
-        )
-    return arr
 
 
 def _as_polygons(polys: Any, name: str) -> np.ndarray:
@@ -202,7 +178,7 @@ def hit_rate(hotspot_polys: Any, points_xy: ArrayLike) -> float:
         If the polygons are not polygonal or the points not a finite (n, 2) array.
     """
     polys = _as_polygons(hotspot_polys, "hotspot_polys")
-    points = _as_points(points_xy, "points_xy")
+    points = as_points(points_xy, "points_xy")
     if points.shape[0] == 0:
         return math.nan
     return _count_inside(_union(polys), points) / points.shape[0]
@@ -372,7 +348,7 @@ def baseline_cells(
     ConfigError
         If an argument is invalid.
     """
-    points = _as_points(prev_harm_xy, "prev_harm_xy")
+    points = as_points(prev_harm_xy, "prev_harm_xy")
     cell = _as_cell_m(cell_m)
     study = _union(_as_polygons(study_area_polygon, "study_area_polygon"))
     target = float(target_area_m2)
@@ -605,8 +581,8 @@ def evaluate(
         If an argument is invalid or the study area has no area.
     """
     polys = _as_polygons(prev_hotspot_polys, "prev_hotspot_polys")
-    prev = _as_points(prev_harm_xy, "prev_harm_xy")
-    cur = _as_points(cur_harm_xy, "cur_harm_xy")
+    prev = as_points(prev_harm_xy, "prev_harm_xy")
+    cur = as_points(cur_harm_xy, "cur_harm_xy")
     study = _union(_as_polygons(study_area_polygon, "study_area_polygon"))
     cell = _as_cell_m(cell_m)
     big_a = float(study.area)

@@ -47,6 +47,7 @@ from hotspots import schema
 from hotspots.dbscan import run_dbscan
 from hotspots.errors import ConfigError, NoDataError
 from hotspots.params import DEFAULT_MIN_SAMPLES
+from hotspots.points import as_points
 from hotspots.render.figures_tune import k_distance_png, standalone_page
 from hotspots.render.offline import escape_text
 
@@ -91,31 +92,6 @@ _KNEE_TOLERANCE = 1e-12
 # --- validation ------------------------------------------------------------------------------
 
 
-def _as_points(xy: Any, name: str) -> np.ndarray:
-    """Return ``xy`` as a C-contiguous float64 (n, 2) array of finite values, or raise."""
-    try:
-        arr = np.asarray(xy, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"{name} must be an array of shape (n, 2) holding x, y in metres; "
-            f"got {type(xy).__name__} that is not numeric ({exc})"
-        ) from exc
-    if arr.ndim == 1 and arr.size == 0:
-        arr = arr.reshape(0, 2)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ConfigError(
-            f"{name} must be an array of shape (n, 2) holding x, y in metres; got shape {arr.shape}"
-        )
-    bad = ~np.isfinite(arr).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise ConfigError(
-            f"{name} must hold finite coordinates; found {rows.size} row(s) with NaN or infinity "
-            f"(first at row {rows[0]}); drop or repair them first"
-        )
-    return np.ascontiguousarray(arr)
-
-
 def _as_min_samples(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
         raise ConfigError(f"{name} must be an integer >= 1; got {value!r}")
@@ -158,7 +134,7 @@ def k_distances(xy: ArrayLike, k: int) -> np.ndarray:
     >>> k_distances([[0, 0], [3, 0], [3, 4]], 2)
     array([3., 3., 4.])
     """
-    points = _as_points(xy, "xy")
+    points = as_points(xy, "xy")
     k = _as_min_samples(k, "k")
     n = points.shape[0]
     if n < k:
@@ -395,7 +371,7 @@ def suggest(
     NoDataError
         If there are fewer harm events than the largest ``min_samples``.
     """
-    points = _as_points(xy_harm, "xy_harm")
+    points = as_points(xy_harm, "xy_harm")
     chosen = _as_min_samples(min_samples, "min_samples")
     try:
         listed = list(min_samples_values)
