@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import subprocess
 import sys
 import venv
@@ -58,7 +59,7 @@ def main(argv: list[str]) -> int:
     if argv[0] == "test":
         return subprocess.run([PYTHON, "-m", "pytest", *argv[1:]]).returncode
     for args in DEMO:
-        print("$ hotspots " + " ".join(args), flush=True)
+        print("$ hotspots " + shlex.join(args), flush=True)
         code = subprocess.run([PYTHON, "-m", "hotspots", *args]).returncode
         if code:
             return code
