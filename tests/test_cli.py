@@ -106,3 +106,11 @@ def test_debug_shows_the_traceback(tmp_path):
     result = invoke("validate", str(tmp_path / "nope.csv"), "--quiet", "--debug")
     assert result.exit_code != 0
     assert result.exception is not None
+
+
+def test_eps_auto_is_refused_where_two_periods_must_share_eps(tmp_path):
+    path = write(tmp_path, f"id,type,date,lat,lon\n1,raid,2024-07-01,{NORWICH}\n")
+    result = invoke("compare", path, "--period", "2024Q3", "--against", "2024Q2", "--eps", "auto",
+                    "--out", str(tmp_path / "o"), "--quiet")
+    assert result.exit_code == 2
+    assert "hotspots tune" in result.output

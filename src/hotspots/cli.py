@@ -93,7 +93,7 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _setup(opts: dict[str, Any], period: str | None = None) -> tuple[Any, Any]:
+def _setup(opts: dict[str, Any], period: str | None = None, *, allow_auto_eps: bool = False) -> tuple[Any, Any]:
     """Config and analysis parameters from a command's options."""
     from dataclasses import replace
 
@@ -106,6 +106,11 @@ def _setup(opts: dict[str, Any], period: str | None = None) -> tuple[Any, Any]:
         config = replace(config, columns=replace(config.columns, crs=opts["crs"]))
     eps = opts.get("eps")
     eps_m: float | None = None
+    if eps == "auto" and not allow_auto_eps:
+        # Two periods (or a briefing) must share one eps: take it from `hotspots tune`.
+        raise ConfigError(
+            "--eps auto is for hotspots map; run hotspots tune and pass its suggestion as --eps METRES"
+        )
     if eps is not None and eps != "auto":
         try:
             eps_m = float(eps)
@@ -203,7 +208,7 @@ def map_command(**opts: Any) -> None:
     from hotspots.render.map import map_html
 
     progress = stderr_progress(not opts["quiet"])
-    config, params = _setup(opts, opts.get("period"))
+    config, params = _setup(opts, opts.get("period"), allow_auto_eps=True)
     loaded = _load(opts, config, params, progress)
     if opts.get("eps") == "auto":
         params, _ = with_auto_eps(loaded, params)
