@@ -8,15 +8,37 @@ or a required column is missing.
 The raw table has the columns :data:`hotspots.schema.RAW_COLUMNS` plus
 ``source_file``, ``source_row`` (1-based data row within the file, header excluded)
 and ``geometry_kind`` (spatial files only; ``""`` for CSV).
+
+CSV files
+---------
+* Encoding: a UTF-16 byte-order mark settles it; otherwise UTF-8 (with or without a
+  byte-order mark) is tried, then cp1252 (Excel on Windows), then latin-1, and a note
+  says which was used. ``encoding`` overrides the guess.
+* Delimiter: the one of comma, semicolon, tab and pipe that splits the header into the
+  most fields (comma on a tie), unless ``delimiter`` is given.
+* The header is the first line that is not blank; blank lines (empty or only spaces)
+  are not rows. Quoted values may hold delimiters, line breaks and doubled quotes;
+  ``source_row`` counts data rows, not lines.
+* A row with fewer values than the header is kept (the missing values are empty); a
+  delimiter after the last value is ignored; a row with more values than the header
+  stops the read with its row number (a value probably holds an unquoted delimiter).
+* The columns are found from the header before the body is read (a missing one fails
+  at once); only they are kept. The body is read once: its SHA-256 is computed on the
+  way (only a file that turns out not to be UTF-8 is read again, as cp1252).
 """
 
 from __future__ import annotations
 
+import codecs
+import collections
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +50,10 @@ from hotspots.params import ColumnNames
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 SPATIAL_SUFFIXES = (".geojson", ".json", ".gpkg")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: Delimiters the header is sniffed for (comma wins a tie); a pipe is what some record systems export.
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+#: The bundled config for data.police.uk street-level CSVs.
+POLICEUK_CONFIG = Path(__file__).resolve().parent / "configs" / "policeuk-street.toml"
 #: Encodings tried in order when the user does not name one. UTF-8 (with or without a
 #: byte-order mark) is what modern tools write; cp1252 is what Excel on Windows writes.
 DEFAULT_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -75,80 +100,213 @@ def read_events(
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give the events file(s) inside it")
     suffix = path.suffix.lower()
-    sha = file_sha256(path)
     if suffix in SPATIAL_SUFFIXES or suffix in PARQUET_SUFFIXES:
+        try:
+            sha = file_sha256(path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
         table, crs = _read_spatial(path, suffix)
-        raw = _raw_from_spatial(path, table, crs, columns)
-        return ReadResult(raw, sha, "", "", ())
+        raw, notes = _raw_from_spatial(path, table, crs, columns)
+        return ReadResult(raw, sha, "", "", notes)
     if suffix not in CSV_SUFFIXES:
         raise InputError(
             f"{path}: unknown file type {suffix or '(none)'!r}; expected "
             f"{', '.join(CSV_SUFFIXES + SPATIAL_SUFFIXES + PARQUET_SUFFIXES)}"
         )
-    table, used_encoding, used_delimiter, notes = _read_csv(path, encoding, delimiter)
-    raw = _raw_from_table(path, table, columns, geometry=None)
-    return ReadResult(raw, sha, used_encoding, used_delimiter, notes)
+    return _read_csv(path, columns, encoding, delimiter)
 
 
 # --- CSV ------------------------------------------------------------------------------------
 
+#: Byte-order marks that settle the encoding (Excel's "Unicode text" is UTF-16 with a BOM).
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_FIELD_COUNT_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_UNCLOSED_QUOTE_ERROR = re.compile(r"EOF inside string starting at row (\d+)")
 
-def _read_csv(
-    path: Path, encoding: str | None, delimiter: str | None
-) -> tuple[pd.DataFrame, str, str, tuple[str, ...]]:
-    if path.stat().st_size == 0:
-        raise NoDataError(f"{path}: the file is empty (no header row, no data)")
-    notes: list[str] = []
-    encodings = (encoding,) if encoding else DEFAULT_ENCODINGS
+
+class _HashingFile(io.RawIOBase):
+    """A binary file that feeds every byte read through SHA-256 (one pass: parse and hash)."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed with this object
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._file.readinto(buffer)
+        if n:
+            self.digest.update(memoryview(buffer)[:n])
+        return n or 0
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+    def finish(self) -> str:
+        """Hash whatever the parser left unread and return the hex digest."""
+        while self.readinto(bytearray(1 << 20)):
+            pass
+        return self.digest.hexdigest()
+
+
+def _read_csv(path: Path, columns: ColumnNames, encoding: str | None, delimiter: str | None) -> ReadResult:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if not head:
+        raise NoDataError(f"{path}: the file is empty (0 bytes: no header row and no data rows)")
+    if encoding:
+        try:
+            io.TextIOWrapper(io.BytesIO(), encoding=encoding)  # LookupError for "klingon", "base64"
+        except LookupError:
+            raise InputError(
+                f"{path}: unknown encoding {encoding!r} given with --encoding; try utf-8, cp1252 or latin-1"
+            ) from None
+        if codecs.lookup(encoding).name == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"  # the mark is not part of the first column's name
+        encodings: tuple[str, ...] = (encoding,)
+    elif head.startswith(_UTF16_BOMS):
+        encodings = ("utf-16",)
+    else:
+        encodings = DEFAULT_ENCODINGS
     last_error: Exception | None = None
     for candidate in encodings:
         try:
-            header_line = _first_line(path, candidate)
-            sep = delimiter or _sniff_delimiter(header_line)
-            table = pd.read_csv(
-                path,
-                sep=sep,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding=candidate,
-                engine="c",
-                skip_blank_lines=True,
-            )
-        except UnicodeDecodeError as exc:
+            result = _parse_csv(path, columns, candidate, delimiter)
+        except UnicodeError as exc:
             last_error = exc
             continue
-        except LookupError:
-            raise InputError(f"{path}: unknown encoding {candidate!r}; try utf-8 or cp1252") from None
-        except pd.errors.EmptyDataError:
-            raise NoDataError(f"{path}: the file has no header row and no data") from None
-        except pd.errors.ParserError as exc:
-            raise InputError(
-                f"{path}: cannot split the file into columns ({_short(exc)}); check the delimiter "
-                "(--delimiter ',' ';' or 'tab') and that quoted fields are closed"
-            ) from None
-        if encoding is None and candidate != encodings[0]:
-            notes.append(f"{path.name}: not UTF-8; read as {candidate}")
-        return table.fillna(""), candidate, sep, tuple(notes)
+        if candidate != encodings[0]:
+            result = replace(result, notes=(f"{path.name}: not UTF-8; read as {candidate}", *result.notes))
+        return result
     raise InputError(
-        f"{path}: cannot decode the file with {', '.join(encodings)} ({_short(last_error)}); "
-        "give the encoding with --encoding"
+        f"{path}: cannot decode the file as {', '.join(encodings)} ({_short(last_error)}); "
+        "give its encoding with --encoding (e.g. --encoding cp1252)"
     )
 
 
-def _first_line(path: Path, encoding: str) -> str:
+def _parse_csv(path: Path, columns: ColumnNames, encoding: str, delimiter: str | None) -> ReadResult:
+    header_line = _first_line(path, encoding)
+    if header_line is None:
+        raise NoDataError(f"{path}: the file has no header row and no data rows (only blank lines)")
+    sep = delimiter or _sniff_delimiter(header_line)
+    header = _header_fields(path, encoding, sep)
+    width = max(1, len(header))
+    names = _unique_names(header)
+    # The columns are found from the header alone: a missing one fails before the body is read.
+    found = _resolve(path, names, columns, geometry_crs=None)
+    wanted = [names.index(h) for h in found.headers()]
+    source = _HashingFile(path)
+    try:
+        with io.BufferedReader(source, 1 << 20) as stream:
+            # header=None with one spare column: the header is parsed like any row, and a row with
+            # one field more than the header (a trailing delimiter) is read, not misaligned.
+            # Every column is parsed (usecols would silently drop the extra values of long rows).
+            table = pd.read_csv(
+                stream,
+                sep=sep,
+                header=None,
+                names=list(range(width + 1)),
+                index_col=False,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                encoding=encoding,
+                engine="c",
+                skip_blank_lines=True,
+            )
+            sha = source.finish()
+    except pd.errors.EmptyDataError:
+        raise NoDataError(f"{path}: the file has no header row and no data rows") from None
+    except pd.errors.ParserError as exc:
+        raise _parser_error(path, exc, width, sep) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    spare = (table[width] != "").to_numpy()
+    if spare[1:].any():
+        raise InputError(
+            f"{path}: data row {int(np.argmax(spare[1:])) + 1} has more fields than the header ({width}); "
+            "a value probably holds an unquoted delimiter: put that value in double quotes, or give "
+            "the right delimiter with --delimiter ',' ';' or 'tab'"
+        )
+    body = table.iloc[1:, wanted].reset_index(drop=True)
+    body.columns = [names[i] for i in wanted]
+    counts = collections.Counter(header)
+    raw, notes = _raw_from_table(path, body, found, geometry=None, repeated=counts)
+    return ReadResult(raw, sha, encoding, sep, notes)
+
+
+def _first_line(path: Path, encoding: str) -> str | None:
+    """The first line holding more than spaces (the header), or None."""
     with open(path, encoding=encoding, newline="") as handle:
-        return handle.readline()
+        for line in handle:
+            if line.strip(" \t\r\n"):
+                return line
+    return None
+
+
+def _header_fields(path: Path, encoding: str, sep: str) -> list[str]:
+    """The header's fields as the csv module reads them (a quoted header may span lines)."""
+    with open(path, encoding=encoding, newline="") as handle:
+        try:
+            for record in csv.reader(handle, delimiter=sep):
+                if any(field.strip(" \t") for field in record) or len(record) > 1:
+                    return record
+        except csv.Error as exc:
+            raise InputError(f"{path}: cannot read the header row ({_short(exc)})") from None
+    return []
 
 
 def _sniff_delimiter(header_line: str) -> str:
     """The delimiter that splits the header into the most fields (comma on a tie)."""
     best, best_count = ",", 0
     for candidate in DELIMITERS:
-        fields = next(csv.reader(io.StringIO(header_line), delimiter=candidate), [])
+        try:
+            fields = next(csv.reader(io.StringIO(header_line), delimiter=candidate), [])
+        except csv.Error:
+            continue
         if len(fields) > best_count:
             best, best_count = candidate, len(fields)
     return best
+
+
+def _parser_error(path: Path, exc: Exception, width: int, sep: str) -> InputError:
+    """A message naming the data row (header excluded) and the fix."""
+    name = DELIMITERS.get(sep, repr(sep))
+    if m := _FIELD_COUNT_ERROR.search(str(exc)):  # "line" counts records from 1 at the header
+        row, seen = int(m[2]) - 1, int(m[3])
+        return InputError(
+            f"{path}: data row {row} has {seen} fields but the header has {width} ({name}-separated); "
+            "a value probably holds an unquoted delimiter: put that value in double quotes, "
+            "or give the right delimiter with --delimiter ',' ';' or 'tab'"
+        )
+    if m := _UNCLOSED_QUOTE_ERROR.search(str(exc)):  # "row" counts from 0 at the header
+        return InputError(
+            f"{path}: a double quote opened in data row {max(int(m[1]), 1)} is never closed; "
+            'close it, and write a double quote inside a quoted value as two ("")'
+        )
+    return InputError(
+        f"{path}: cannot split the file into columns ({_short(exc)}); check the delimiter "
+        "(--delimiter ',' ';' or 'tab') and that quoted fields are closed"
+    )
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Header names with repeats made unique as pandas does: ``date``, ``date.1``, ..."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        candidate, k = name, 0
+        while candidate in seen:
+            k += 1
+            candidate = f"{name}.{k}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def _short(exc: object) -> str:
@@ -169,38 +327,75 @@ def _read_spatial(path: Path, suffix: str) -> tuple[pd.DataFrame, str]:
                 frame = pd.read_parquet(path)
         else:
             frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio and pyarrow raise many types; all mean "unreadable"
+    except Exception as exc:  # noqa: BLE001 - pyogrio and pyarrow raise many types; all mean "unreadable"
         raise InputError(f"{path}: cannot read it as {suffix[1:]} ({_short(exc)})") from None
     crs = ""
     if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
-        crs = frame.crs.to_string()
+        # "EPSG:4326" whatever the file called it (OGC:CRS84, a WKT), so GB range checks apply.
+        epsg = frame.crs.to_epsg()
+        crs = f"EPSG:{epsg}" if epsg else frame.crs.to_string()
     return frame, crs
 
 
-def _raw_from_spatial(path: Path, frame: pd.DataFrame, crs: str, columns: ColumnNames) -> pd.DataFrame:
+def _raw_from_spatial(
+    path: Path, frame: pd.DataFrame, crs: str, columns: ColumnNames
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
     import geopandas as gpd
 
+    geometry = None
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
-        geometry = frame.geometry
-        attributes = pd.DataFrame(frame.drop(columns=[geometry.name]))
-        return _raw_from_table(path, _as_text(attributes), columns, geometry=(geometry, crs))
-    return _raw_from_table(path, _as_text(frame), columns, geometry=None)
+        geometry = frame.geometry.reset_index(drop=True)
+        frame = pd.DataFrame(frame.drop(columns=[frame.geometry.name]))
+    names = [str(h) for h in frame.columns]
+    headers = _unique_names(names)
+    found = _resolve(path, headers, columns, geometry_crs=None if geometry is None else crs)
+    table = _as_text(frame.set_axis(headers, axis=1)[found.headers()])
+    return _raw_from_table(path, table, found, geometry, repeated=collections.Counter(names))
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every column as text: dates as ISO, numbers as written by repr, missing as ''."""
+    """Every column as text: dates as ISO, numbers as ``str`` writes them, missing as ''.
+
+    A float column whose values are all whole numbers (an integer id with gaps, which
+    pandas holds as float) is written without ``.0``.
+    """
     out = {}
-    for name in frame.columns:
-        column = frame[name]
+    for index, name in enumerate(frame.columns):
+        column = frame.iloc[:, index]
         if pd.api.types.is_datetime64_any_dtype(column):
             text = column.dt.strftime("%Y-%m-%dT%H:%M:%S").str.replace("T00:00:00", "", regex=False)
+            text = text.where(column.notna(), "")
+        elif pd.api.types.is_float_dtype(column) and _whole_numbers(column.to_numpy(dtype=float)):
+            text = column.astype("Int64").astype(object).where(column.notna(), "").astype(str)
         else:
-            text = column.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+            missing = column.isna().to_numpy()
+            text = column.astype(object).where(~missing, "").astype(str)
         out[str(name)] = text.fillna("").astype(str)
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def _whole_numbers(values: np.ndarray) -> bool:
+    """Every value is NaN or a whole number that an int64 holds exactly (no infinity)."""
+    finite = values[~np.isnan(values)]
+    return bool(len(finite)) and bool(np.all((finite == np.round(finite)) & (np.abs(finite) < 2**53)))
 
 
 # --- column resolution ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The headers holding each field; ``x``/``y`` empty when a geometry gives the points."""
+
+    id: str
+    type: str
+    date: str
+    x: str
+    y: str
+    crs: str
+
+    def headers(self) -> list[str]:
+        return [h for h in (self.id, self.type, self.date, self.x, self.y) if h]
 
 
 def _find(headers: list[str], wanted: str, *, synonyms: bool) -> str | None:
@@ -219,17 +414,25 @@ def _find(headers: list[str], wanted: str, *, synonyms: bool) -> str | None:
 
 
 def _missing_column(path: Path, field: str, headers: list[str], fix: str) -> InputError:
-    found = ", ".join(repr(h) for h in headers) or "(none)"
+    shown = [repr(h) for h in headers[:30]]
+    if len(headers) > 30:
+        shown.append(f"… ({len(headers) - 30} more)")
+    found = ", ".join(shown) or "(none)"
+    if len(headers) == 1 and any(d in headers[0] for d in DELIMITERS):
+        fix += "; the header was read as one column: give the delimiter with --delimiter ',' ';' or 'tab'"
+    if {"crime type", "month"} <= {h.strip().casefold() for h in headers}:
+        fix += f"; this looks like a data.police.uk street file: pass --config {POLICEUK_CONFIG}"
     return InputError(f"{path}: no {field} column. Columns found: {found}. Fix: {fix}")
 
 
-def _raw_from_table(
-    path: Path,
-    table: pd.DataFrame,
-    columns: ColumnNames,
-    geometry: tuple[object, str] | None,
-) -> pd.DataFrame:
-    headers = [str(h) for h in table.columns]
+def _resolve(path: Path, headers: list[str], columns: ColumnNames, *, geometry_crs: str | None) -> _Columns:
+    """Find every field's header; ``geometry_crs`` is None when the file has no geometry.
+
+    Raises
+    ------
+    InputError
+        A field has no column (the message lists the columns found and the fix).
+    """
     picked: dict[str, str] = {}
     for name in ("id", "type", "date"):
         wanted = getattr(columns, name)
@@ -243,54 +446,26 @@ def _raw_from_table(
                 f'[columns] {name} = "Your header"',
             )
         picked[name] = header
-
-    n = len(table)
-    raw = pd.DataFrame(
-        {
-            schema.COL_SOURCE: path.name,
-            schema.COL_ROW: np.arange(1, n + 1, dtype=np.int64),
-            schema.COL_ID: table[picked["id"]].to_numpy(),
-            schema.COL_TYPE: table[picked["type"]].to_numpy(),
-            schema.COL_DATE: table[picked["date"]].to_numpy(),
-        }
-    )
-    x, y, crs, kind = _coordinates(path, table, headers, columns, geometry)
-    raw[schema.COL_X_RAW] = x
-    raw[schema.COL_Y_RAW] = y
-    raw[schema.COL_CRS] = crs
-    raw[schema.COL_GEOM_KIND] = kind
-    return raw
-
-
-def _coordinates(
-    path: Path,
-    table: pd.DataFrame,
-    headers: list[str],
-    columns: ColumnNames,
-    geometry: tuple[object, str] | None,
-) -> tuple[np.ndarray, np.ndarray, str, np.ndarray | str]:
-    """x (longitude/easting), y (latitude/northing) as text, their CRS and geometry kind."""
-    pairs: list[tuple[str, str, str, str]] = []  # (x field, y field, crs, description)
+    pairs: list[tuple[str, str, str]] = []  # (x field, y field, crs)
     if columns.x is not None and columns.y is not None:
-        pairs.append((columns.x, columns.y, str(columns.crs), "x/y"))
-    pairs.append((columns.lon, columns.lat, schema.CRS_WEB, "lat/lon"))
-    pairs.append((columns.easting, columns.northing, schema.CRS_METRIC, "easting/northing"))
+        pairs.append((columns.x, columns.y, str(columns.crs)))
+    pairs.append((columns.lon, columns.lat, schema.CRS_WEB))
+    pairs.append((columns.easting, columns.northing, schema.CRS_METRIC))
     if columns.crs and columns.x is None:
-        pairs.insert(0, ("x", "y", columns.crs, "x/y"))
-    for x_field, y_field, crs, _ in pairs:
-        synonyms = not ({"x", "y", "lat", "lon", "easting", "northing"} & columns.renamed)
+        pairs.insert(0, ("x", "y", columns.crs))
+    synonyms = not ({"x", "y", "lat", "lon", "easting", "northing"} & columns.renamed)
+    for x_field, y_field, crs in pairs:
         x_header = _find(headers, x_field, synonyms=synonyms)
         y_header = _find(headers, y_field, synonyms=synonyms)
         if x_header and y_header:
-            return table[x_header].to_numpy(), table[y_header].to_numpy(), crs, ""
-    if geometry is not None:
-        series, crs = geometry
-        if not crs:
+            return _Columns(picked["id"], picked["type"], picked["date"], x_header, y_header, crs)
+    if geometry_crs is not None:
+        if not geometry_crs:
             raise InputError(
                 f"{path}: the geometry has no coordinate reference system; "
                 "save the file with its CRS (e.g. EPSG:27700 or EPSG:4326)"
             )
-        return _geometry_text(series, crs)
+        return _Columns(picked["id"], picked["type"], picked["date"], "", "", geometry_crs)
     fix = "name them lat/lon (WGS84) or easting/northing (EPSG:27700)"
     if {"x", "y"} <= {h.strip().casefold() for h in headers}:
         fix = "your file has x/y columns: say their CRS with --crs (e.g. --crs EPSG:27700)"
@@ -299,22 +474,71 @@ def _coordinates(
     )
 
 
-def _geometry_text(series: object, crs: str) -> tuple[np.ndarray, np.ndarray, str, np.ndarray]:
+def _raw_from_table(
+    path: Path,
+    table: pd.DataFrame,
+    found: _Columns,
+    geometry: object | None,
+    repeated: Mapping[str, int] | None = None,
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The raw frame of ``table`` and notes; ``repeated`` counts each header in the file."""
+    # Series, not numpy arrays: the file's text columns are kept as they are (no copy into
+    # millions of Python strings).
+    table = table.reset_index(drop=True)
+    n = len(table)
+    raw = pd.DataFrame(
+        {
+            schema.COL_SOURCE: pd.Series(path.name, index=range(n), dtype=object),
+            schema.COL_ROW: np.arange(1, n + 1, dtype=np.int64),
+            schema.COL_ID: table[found.id],
+            schema.COL_TYPE: table[found.type],
+            schema.COL_DATE: table[found.date],
+        }
+    )
+    if found.x:
+        raw[schema.COL_X_RAW] = table[found.x]
+        raw[schema.COL_Y_RAW] = table[found.y]
+        raw[schema.COL_GEOM_KIND] = ""
+    else:
+        x, y, kind = _geometry_text(geometry)
+        raw[schema.COL_X_RAW] = x
+        raw[schema.COL_Y_RAW] = y
+        raw[schema.COL_GEOM_KIND] = kind
+    raw[schema.COL_CRS] = found.crs
+    raw = raw[[schema.COL_SOURCE, schema.COL_ROW, schema.COL_ID, schema.COL_TYPE, schema.COL_DATE,
+               schema.COL_X_RAW, schema.COL_Y_RAW, schema.COL_CRS, schema.COL_GEOM_KIND]]
+    notes = tuple(
+        f"{path.name}: column {h!r} appears {repeated[h]} times; the first is used"
+        for h in found.headers()
+        if repeated and repeated.get(h, 1) > 1
+    )
+    return raw, notes
+
+
+_GEOMETRY_NAMES = np.array(
+    ["point", "linestring", "linearring", "polygon", "multipoint", "multilinestring", "multipolygon",
+     "geometrycollection"],
+    dtype=object,
+)
+
+
+def _geometry_text(series: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Point coordinates as text ('' for other geometries) and each row's geometry kind.
+
+    Null and empty geometries are ``"empty"`` (rejected as missing coordinates); any other
+    geometry type is named (rejected as not a point).
+    """
     import shapely
 
     geoms = np.asarray(series, dtype=object)
     kinds = shapely.get_type_id(geoms)
-    is_point = (kinds == 0) & ~shapely.is_empty(geoms)
-    names = np.array(
-        ["point", "linestring", "linearring", "polygon", "multipoint", "multilinestring",
-         "multipolygon", "geometrycollection"],
-        dtype=object,
-    )
-    kind = np.where(kinds < 0, "empty", names[np.clip(kinds, 0, 7)])
-    kind = np.where(shapely.is_empty(geoms) & (kinds >= 0), "empty", kind)
+    empty = (kinds < 0) | shapely.is_empty(geoms)
+    is_point = (kinds == 0) & ~empty
+    kind = np.where(empty, "empty", _GEOMETRY_NAMES[np.clip(kinds, 0, 7)]).astype(object)
     x = np.full(len(geoms), "", dtype=object)
     y = np.full(len(geoms), "", dtype=object)
     coords = shapely.get_coordinates(geoms[is_point])
-    x[is_point] = [repr(float(v)) for v in coords[:, 0]]
-    y[is_point] = [repr(float(v)) for v in coords[:, 1]]
-    return x, y, crs, kind
+    # numpy's str of a float64 is its shortest round-trip repr, as Python's repr is.
+    x[is_point] = coords[:, 0].astype(str)
+    y[is_point] = coords[:, 1].astype(str)
+    return x, y, kind

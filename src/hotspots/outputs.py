@@ -8,11 +8,15 @@ folder is left alone.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import json
 import math
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +45,8 @@ class OutputFolder:
 
     def write_bytes(self, name: str, data: bytes) -> None:
         """Stage a binary file."""
+        if not name or Path(name).name != name or name in {".", ".."}:
+            raise ValueError(f"output name {name!r}: expected a plain file name without folders")
         (self.staging / name).write_bytes(data)
         if name not in self.names:
             self.names.append(name)
@@ -50,27 +56,105 @@ class OutputFolder:
 def writing(out_dir: Path) -> Iterator[OutputFolder]:
     """Stage files in a temporary folder beside ``out_dir``; move them in on success.
 
+    Files are written into ``.<out>.partial-…`` beside ``out_dir`` (inside it when it is
+    a mount point, where a rename from beside it would fail). Only when the ``with``
+    block ends without an error are they moved in: the previous versions of the same
+    names are kept until every new file is in place, and put back if a move fails, so
+    the folder holds the previous complete set or the new one, never a mixture. Ctrl-C
+    and SIGTERM wait for that short step to finish. Files in ``out_dir`` that this run
+    does not write are never touched; the staging folder is always removed.
+
     Raises
     ------
     OutputError
         The folder cannot be created or written.
     """
-    out_dir = out_dir.resolve()
+    out_dir = Path(out_dir).resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a folder; give a folder with --out")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+        staging_parent = out_dir if _is_mount_point(out_dir) else out_dir.parent
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=staging_parent))
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
+    created = False
     try:
         folder = OutputFolder(staging)
         yield folder
+        created = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)
-        for name in folder.names:
-            os.replace(staging / name, out_dir / name)
+        with _signals_deferred():
+            _move_in(staging, out_dir, folder.names)
+        created = False
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write outputs ({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created:  # a first run that failed while moving in leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()
+
+
+def _is_mount_point(path: Path) -> bool:
+    try:
+        return path.is_dir() and path.stat().st_dev != path.parent.stat().st_dev
+    except OSError:
+        return False
+
+
+def _move_in(staging: Path, out_dir: Path, names: list[str]) -> None:
+    """Replace ``names`` in ``out_dir`` by the staged files, all or none."""
+    previous = staging / ".previous"
+    previous.mkdir()
+    saved: set[str] = set()
+    placed: list[str] = []
+    try:
+        for name in names:
+            target = out_dir / name
+            if target.is_file():
+                _keep_copy(target, previous / name)
+                saved.add(name)
+        for name in names:
+            os.replace(staging / name, out_dir / name)
+            placed.append(name)
+    except BaseException:
+        for name in reversed(placed):  # put the previous set back
+            with contextlib.suppress(OSError):
+                if name in saved:
+                    os.replace(previous / name, out_dir / name)
+                else:
+                    (out_dir / name).unlink(missing_ok=True)
+        raise
+
+
+def _keep_copy(source: Path, destination: Path) -> None:
+    """A hard link (instant, no space) where the file system allows, else a copy."""
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then deliver them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, _frame: Any) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(received):
+            signal.raise_signal(sig)
 
 
 def _plain(value: Any) -> Any:
@@ -81,20 +165,55 @@ def _plain(value: Any) -> Any:
         return None if not math.isfinite(value) else round(value, 4)
     if value is pd.NaT or value is None:
         return None
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
     return value
 
 
+def _jsonable(data: Any) -> Any:
+    """``data`` with numpy and pandas values made plain and NaN/infinity as null."""
+    if isinstance(data, Mapping):
+        return {(k.item() if isinstance(k, np.generic) else k): _jsonable(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_jsonable(v) for v in data]
+    if isinstance(data, np.ndarray):
+        return [_jsonable(v) for v in data.tolist()]
+    if isinstance(data, float) and not isinstance(data, np.floating):
+        return data if math.isfinite(data) else None
+    if isinstance(data, (str, int, bool)) or data is None:
+        return data
+    return _plain(data)
+
+
 def json_text(data: Any) -> str:
-    """Stable JSON: 2-space indent, keys in insertion order, UTF-8, final newline."""
-    return json.dumps(data, indent=2, ensure_ascii=False, default=_plain, allow_nan=False) + "\n"
+    """Stable JSON: 2-space indent, keys in insertion order, UTF-8, final newline.
+
+    NaN and infinity (not valid JSON) are written as ``null``.
+    """
+    return json.dumps(_jsonable(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """Stable CSV: no index, ``\\n`` line endings, floats rounded to 4 decimals, NaN empty."""
+    """Stable CSV: no index, ``\\n`` line endings, floats rounded to 4 decimals, NaN empty.
+
+    A carriage return inside a value is written as ``\\n``: Python's csv writer quotes a
+    value only for the line ending it writes, so a bare ``\\r`` would split the row for
+    every reader.
+    """
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].round(4)
+        elif pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
+            text = out[column]
+            try:
+                has_cr = text.str.contains("\r", regex=False, na=False).to_numpy(dtype=bool)
+            except AttributeError:  # an object column that is not text
+                continue
+            if has_cr.any():
+                out[column] = text.where(~has_cr, text.str.replace("\r\n?", "\n", regex=True))
     return out.to_csv(index=False, lineterminator="\n")
 
 

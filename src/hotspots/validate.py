@@ -6,21 +6,28 @@ district. Every step is vectorised: the same code serves ten rows and a million.
 
 Date rules
 ----------
-* ISO 8601 (``2024-07-25``, ``2024-07-25T14:30:00+01:00``): the calendar date as
-  written is used; a time or offset does not move it.
+* ISO 8601 first (``2024-07-25``, ``2024-07-25T14:30``, ``2024-07-25 14:30:00+01:00``;
+  ``2024/07/25`` too): the calendar date as written is used; a time or offset does not
+  move it. Anything else after the date (``2024-07-25 approx``) makes it unparseable.
 * Month only (``2024-07``, as police.uk publishes): the event may fall on any day of
-  that month, so ``date_start`` is the first and ``date_end`` the last day.
+  that month, so ``date_start`` is the first and ``date_end`` the last day; a period
+  keeps such a row only if it holds the whole month (a 2024-07 row is inside 2024Q3 but
+  outside 2024-07-15..2024-09-30, where it is counted as outside the period).
 * Day and month with a four-digit year separated by ``/``, ``.`` or ``-``
-  (``25/07/2024``, optionally followed by a time): with ``date_order="auto"`` each file
-  is read day-first if any of its dates has a first field above 12, month-first if any
-  has a second field above 12; a file with neither (every such date could be read both
-  ways) is refused with a message asking for ``--date-order dmy`` or ``mdy``, and a
-  file with both is refused as mixed.
+  (``25/07/2024``, optionally followed by a time such as ``14:30``): with
+  ``date_order="auto"`` each file is read day-first (UK) if any of its dates can only be
+  day-first (``25/07/2024``), month-first if any can only be month-first
+  (``07/25/2024``). A file with neither, where some date reads differently each way
+  (``03/07/2024``), is refused with a message asking for ``--date-order dmy`` or
+  ``mdy``; a file with both is refused as mixed. Dates such as ``05/05/2024`` read the
+  same either way and never need the option.
+* Two-digit years, month names and other forms are rejected as ``unparseable_date``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,9 +36,13 @@ from hotspots import schema
 from hotspots.errors import InputError
 from hotspots.params import AnalysisParams, EventTypes
 
-_ISO = r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\S*)?$"
-_MONTH = r"^(\d{4})-(\d{2})$"
-_SLASHED = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[T ,]+\d{1,2}:\d{2}(?::\d{2})?)?$"
+# RE2 syntax (pyarrow): \d is ASCII 0-9 only, so "٢٠٢٤" is not a year.
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z| ?[+-]\d{2}(?::?\d{2})?)?)?"
+_ISO = r"^(?P<y>\d{4})(?:-(?P<m>\d{2})-(?P<d>\d{2})|/(?P<m2>\d{1,2})/(?P<d2>\d{1,2}))" + _TIME + "$"
+_MONTH = r"^(?P<y>\d{4})-(?P<m>\d{2})$"
+_SLASHED = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4})(?:(?:[T ]|, ?)\d{1,2}:\d{2}(?::\d{2})?)?$"
+_NUMBER = r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$"
+_DECIMAL_COMMA = r"^[-+]?\d+,\d+$"
 
 #: Great Britain and its waters in WGS84 and British National Grid: points outside these
 #: boxes whose swapped coordinates fall inside were written in the wrong order.
@@ -113,7 +124,7 @@ def validate(
     reject(has_coords & (code == ""), schema.REASON_OUTSIDE_AREA)
     ok = reason == ""
     study = _study_codes(areas, params, code[ok])
-    reject(ok & ~np.isin(code, list(study)), schema.REASON_OUTSIDE_AREA)
+    reject(ok & ~pd.Series(code).isin(study).to_numpy(), schema.REASON_OUTSIDE_AREA)
     ok = reason == ""
 
     valid = raw.loc[ok, [schema.COL_SOURCE, schema.COL_ROW]].copy()
@@ -139,8 +150,47 @@ def validate(
 # --- dates ------------------------------------------------------------------------------------
 
 
+def _arrow_text(values: pd.Series) -> Any:
+    """A column as a pyarrow string array with surrounding whitespace removed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = values if pd.api.types.is_string_dtype(values) and values.dtype != object else values.astype(str)
+    array = pa.array(text, type=pa.large_string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return pc.utf8_trim_whitespace(pc.fill_null(array, ""))
+
+
+def _extract(text: Any, pattern: str, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Named groups of ``pattern`` as int64 arrays (-1 where the row does not match).
+
+    Only ``rows`` (a boolean mask) are searched when given: each date form is looked for
+    among the rows the previous forms left, so a clean file pays for one pass.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(text)
+    index = np.arange(n) if rows is None else np.flatnonzero(rows)
+    subset = text if rows is None else text.take(pa.array(index))
+    found = pc.extract_regex(subset, pattern)
+    out = {}
+    for field in range(found.type.num_fields):
+        name = found.type.field(field).name
+        group = pc.struct_field(found, [field])
+        # A group that did not take part in the match is "": -1 like a row that did not match.
+        group = pc.if_else(pc.equal(group, ""), pa.scalar(None, pa.large_string()), group)
+        values = np.full(n, -1, dtype=np.int64)
+        values[index] = pc.fill_null(pc.cast(group, pa.int64()), -1).to_numpy(zero_copy_only=False)
+        out[name] = values
+    return out
+
+
 def parse_dates(raw: pd.DataFrame, date_order: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """First and last day each row's date can mean, and a reason for rows without one.
+
+    The rules are in the module docstring.
 
     Returns
     -------
@@ -155,31 +205,32 @@ def parse_dates(raw: pd.DataFrame, date_order: str) -> tuple[np.ndarray, np.ndar
     InputError
         A file's day/month order is ambiguous or mixed under ``date_order="auto"``.
     """
-    text = raw[schema.COL_DATE].astype(str).str.strip()
-    n = len(text)
-    year = np.zeros(n, dtype=np.int64)
-    month = np.zeros(n, dtype=np.int64)
-    day = np.zeros(n, dtype=np.int64)
-    month_only = np.zeros(n, dtype=bool)
+    import pyarrow.compute as pc
 
-    iso = text.str.extract(_ISO)
-    found = iso[0].notna().to_numpy()
-    year[found], month[found], day[found] = (iso.loc[found, i].astype(np.int64) for i in range(3))
+    text = _arrow_text(raw[schema.COL_DATE])
+    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
 
-    monthly = text.str.extract(_MONTH)
-    is_month = monthly[0].notna().to_numpy()
-    year[is_month] = monthly.loc[is_month, 0].astype(np.int64)
-    month[is_month] = monthly.loc[is_month, 1].astype(np.int64)
+    iso = _extract(text, _ISO)
+    found = iso["y"] >= 0
+    year = iso["y"].copy()
+    month = np.where(iso["m"] >= 0, iso["m"], iso["m2"])
+    day = np.where(iso["d"] >= 0, iso["d"], iso["d2"])
+    month_only = np.zeros(len(year), dtype=bool)
+
+    monthly = _extract(text, _MONTH, ~found & ~blank)
+    is_month = monthly["y"] >= 0
+    year[is_month] = monthly["y"][is_month]
+    month[is_month] = monthly["m"][is_month]
     day[is_month] = 1
     month_only[is_month] = True
 
-    slashed = text.str.extract(_SLASHED)
-    is_slashed = slashed[0].notna().to_numpy()
+    slashed = _extract(text, _SLASHED, ~found & ~is_month & ~blank)
+    is_slashed = slashed["y"] >= 0
     if is_slashed.any():
-        first = slashed[0].fillna("0").astype(np.int64).to_numpy()
-        second = slashed[1].fillna("0").astype(np.int64).to_numpy()
-        day_first = _day_first(raw[schema.COL_SOURCE].to_numpy(), first, second, is_slashed, text, date_order)
-        year[is_slashed] = slashed.loc[is_slashed, 2].astype(np.int64)
+        first, second = slashed["a"], slashed["b"]
+        sources = raw[schema.COL_SOURCE].to_numpy()
+        day_first = _day_first(sources, first, second, is_slashed, raw[schema.COL_DATE], date_order)
+        year[is_slashed] = slashed["y"][is_slashed]
         day[is_slashed] = np.where(day_first, first, second)[is_slashed]
         month[is_slashed] = np.where(day_first, second, first)[is_slashed]
 
@@ -192,7 +243,7 @@ def parse_dates(raw: pd.DataFrame, date_order: str) -> tuple[np.ndarray, np.ndar
     end[month_valid] = (
         start[month_valid].astype("datetime64[M]") + np.timedelta64(1, "M")
     ).astype("datetime64[D]") - np.timedelta64(1, "D")
-    reason = np.where(text.to_numpy() == "", schema.REASON_MISSING_DATE, np.where(valid, "", schema.REASON_BAD_DATE))
+    reason = np.where(blank, schema.REASON_MISSING_DATE, np.where(valid, "", schema.REASON_BAD_DATE))
     return start, end, reason.astype(object)
 
 
@@ -222,28 +273,32 @@ def _day_first(
     if date_order == "mdy":
         return np.zeros(len(first), dtype=bool)
     result = np.ones(len(first), dtype=bool)
+    is_month = (first >= 1) & (first <= 12), (second >= 1) & (second <= 12)
+    is_day_only = (first >= 13) & (first <= 31), (second >= 13) & (second <= 31)
+    # Proof of an order: a date that is a real day/month only one way round.
+    proves_dmy = is_slashed & is_day_only[0] & is_month[1]
+    proves_mdy = is_slashed & is_month[0] & is_day_only[1]
+    # Ambiguous: a date that reads as two different real dates.
+    ambiguous = is_slashed & is_month[0] & is_month[1] & (first != second)
     for source in pd.unique(sources[is_slashed]):
-        rows = is_slashed & (sources == source)
-        proves_dmy = rows & (first > 12) & (second <= 12)
-        proves_mdy = rows & (second > 12) & (first <= 12)
-        if proves_dmy.any() and proves_mdy.any():
-            a, b = text[proves_dmy].iloc[0], text[proves_mdy].iloc[0]
+        rows = sources == source
+        dmy, mdy = proves_dmy & rows, proves_mdy & rows
+        if dmy.any() and mdy.any():
+            a, b = text[dmy].iloc[0], text[mdy].iloc[0]
             raise InputError(
                 f"{source}: dates mix day-first ({a!r}) and month-first ({b!r}) order; "
                 "correct the file, or choose one reading with --date-order dmy or --date-order mdy "
                 "(rows that do not fit it are rejected as unparseable_date)"
             )
-        if proves_mdy.any():
+        if mdy.any():
             result[rows] = False
-        elif not proves_dmy.any():
-            ambiguous = rows & (first != second)
-            if ambiguous.any():
-                example = text[ambiguous].iloc[0]
-                raise InputError(
-                    f"{source}: dates such as {example!r} could be day-first or month-first and no date "
-                    "in the file settles it; say which with --date-order dmy (UK, 25/07/2024) "
-                    "or --date-order mdy (US, 07/25/2024)"
-                )
+        elif not dmy.any() and (ambiguous & rows).any():
+            example = text[ambiguous & rows].iloc[0]
+            raise InputError(
+                f"{source}: dates such as {str(example).strip()!r} could be day-first or month-first and "
+                "no date in the file settles it; say which with --date-order dmy (UK, 25/07/2024) "
+                "or --date-order mdy (US, 07/25/2024)"
+            )
     return result
 
 
@@ -251,14 +306,29 @@ def _day_first(
 
 
 def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse coordinate text; returns (value, is_blank, is_bad)."""
-    text = values.astype(str).str.strip().str.replace(r"\s+", "", regex=True)
-    # A decimal comma ("52,6284") is how many European locales write numbers.
-    decimal_comma = text.str.fullmatch(r"[-+]?\d+,\d+")
-    text = text.where(~decimal_comma, text.str.replace(",", ".", regex=False))
-    blank = (text == "").to_numpy()
-    number = pd.to_numeric(text.where(text.str.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"), None), errors="coerce")
-    value = number.to_numpy(dtype=float)
+    """Parse coordinate text; returns (value, is_blank, is_bad).
+
+    Spaces anywhere are ignored ("52. 6284", thousands "530 000"); a decimal comma
+    ("52,6284", as many European locales write) is read as a point. Anything else that
+    is not a plain decimal number, and any number too large for a float, is bad.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def parse(text: Any) -> np.ndarray:
+        kept = pc.if_else(pc.match_substring_regex(text, _NUMBER), text, pa.scalar(None, text.type))
+        return np.array(pc.fill_null(pc.cast(kept, pa.float64()), np.nan))  # a writable copy
+
+    text = _arrow_text(values)
+    value = parse(text)
+    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    # Only values that are not already plain numbers pay for the clean-up.
+    retry = np.flatnonzero(np.isnan(value) & ~blank)
+    if len(retry):
+        other = pc.replace_substring_regex(text.take(pa.array(retry)), r"[\s\p{Z}]+", "")
+        comma = pc.match_substring_regex(other, _DECIMAL_COMMA)
+        other = pc.if_else(comma, pc.replace_substring(other, ",", "."), other)
+        value[retry] = parse(other)
     bad = ~blank & ~np.isfinite(value)
     return value, blank, bad
 
@@ -311,7 +381,7 @@ def project_coordinates(raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
             continue
         try:
             transformer = Transformer.from_crs(code, schema.CRS_METRIC, always_xy=True)
-        except Exception:
+        except Exception:  # noqa: BLE001 - pyproj raises several types for a CRS it cannot use
             raise InputError(f"unknown coordinate reference system {code!r}; give an EPSG code such as EPSG:27700") from None
         px, py = transformer.transform(x[rows], y[rows], errcheck=False)
         x_m[rows], y_m[rows] = px, py
@@ -330,7 +400,12 @@ def _inside(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
 def _place(
     x_m: np.ndarray, y_m: np.ndarray, usable: np.ndarray, areas: object, params: AnalysisParams
 ) -> tuple[np.ndarray, np.ndarray]:
-    """District code and name holding each usable point ('' where none)."""
+    """District code and name holding each usable point ('' where none).
+
+    A point on a shared border belongs to the first district in area order. Each district
+    is prepared once and tests only the points inside its bounding box (found by binary
+    search on x), so no point geometries are built for the points inside a district.
+    """
     import shapely
 
     n = len(x_m)
@@ -342,24 +417,35 @@ def _place(
     polygons = np.asarray(areas.geometry.values)  # type: ignore[attr-defined]
     codes = areas[schema.COL_AREA_CODE].to_numpy()  # type: ignore[index]
     names = areas[schema.COL_AREA_NAME].to_numpy()  # type: ignore[index]
-    tree = shapely.STRtree(polygons)
-    points = shapely.points(x_m[rows], y_m[rows])
-    point_idx, area_idx = tree.query(points, predicate="intersects")
-    # A point on a shared border intersects two districts: keep the first by area order.
-    order = np.lexsort((area_idx, point_idx))
-    point_idx, area_idx = point_idx[order], area_idx[order]
-    first = np.unique(point_idx, return_index=True)[1]
-    point_idx, area_idx = point_idx[first], area_idx[first]
-    code[rows[point_idx]] = codes[area_idx]
-    name[rows[point_idx]] = names[area_idx]
-    # Generalised coastlines leave real seafront points just outside every polygon.
-    missing = np.setdiff1d(np.arange(len(rows)), point_idx)
+    x, y = x_m[rows], y_m[rows]
+    area_of = np.full(len(rows), -1, dtype=np.int64)
+    by_x = np.argsort(x, kind="stable")
+    sorted_x = x[by_x]
+    shapely.prepare(polygons)
+    for k, (x0, y0, x1, y1) in enumerate(shapely.bounds(polygons)):  # one step per district
+        lo, hi = np.searchsorted(sorted_x, x0, side="left"), np.searchsorted(sorted_x, x1, side="right")
+        candidates = by_x[lo:hi]
+        candidates = candidates[(area_of[candidates] < 0) & (y[candidates] >= y0) & (y[candidates] <= y1)]
+        if len(candidates):
+            inside = shapely.intersects_xy(polygons[k], x[candidates], y[candidates])
+            area_of[candidates[inside]] = k
+    # Generalised coastlines leave real seafront points just outside every polygon: give them
+    # to the nearest district within the tolerance (the first in area order on a tie).
+    missing = np.flatnonzero(area_of < 0)
     if len(missing) and params.coast_tolerance_m > 0:
-        near_point, near_area = tree.query_nearest(
-            points[missing], max_distance=params.coast_tolerance_m, all_matches=False
+        points = shapely.points(x[missing], y[missing])
+        near_area, near_point = shapely.STRtree(points).query(
+            polygons, predicate="dwithin", distance=params.coast_tolerance_m
         )
-        code[rows[missing[near_point]]] = codes[near_area]
-        name[rows[missing[near_point]]] = names[near_area]
+        if len(near_point):
+            distance = shapely.distance(polygons[near_area], points[near_point])
+            order = np.lexsort((near_area, distance, near_point))
+            near_point, near_area = near_point[order], near_area[order]
+            first = np.r_[True, near_point[1:] != near_point[:-1]]
+            area_of[missing[near_point[first]]] = near_area[first]
+    placed = area_of >= 0
+    code[rows[placed]] = codes[area_of[placed]]
+    name[rows[placed]] = names[area_of[placed]]
     return code, name
 
 

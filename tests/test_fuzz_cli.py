@@ -1,0 +1,265 @@
+"""Property-based fuzzing of the whole command line on generated, hostile CSV files.
+
+Every generated file is run through ``hotspots validate --out`` (and a share of them through
+``hotspots map``) in-process. Whatever the file holds, the tool must:
+
+* exit with a documented code: 0 (done), 2 (bad input or option) or 3 (no data rows);
+* never print a traceback or an "Internal error";
+* account for every row when it succeeds: rows_read = analysed (or valid in period) + outside the
+  period + rejected, rows_read equals the rows written to the file, and rejected.csv holds one
+  line per rejected row, with the id the file holds at that row (so no column was shifted).
+
+The number of cases is ``HOTSPOTS_FUZZ_EXAMPLES`` (or ``pytest --fuzz-examples N``), 150 by default
+(split between the two commands); runs are derandomised so CI sees the same cases every time.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from hotspots import boundaries, pipeline, schema
+from hotspots.cli import main
+
+TOTAL_EXAMPLES = int(os.environ.get("HOTSPOTS_FUZZ_EXAMPLES", "150"))
+MAP_EXAMPLES = max(1, TOTAL_EXAMPLES // 5)  # map is slower (clustering and rendering)
+VALIDATE_EXAMPLES = max(1, TOTAL_EXAMPLES - MAP_EXAMPLES)
+DOCUMENTED_EXIT_CODES = {0, 2, 3}
+
+FUZZ_SETTINGS = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
+
+# --- generated values ------------------------------------------------------------------------
+
+#: Places in Norfolk and Suffolk (lat, lon) so that some generated rows are valid and analysed.
+TOWNS = [(52.6284, 1.2963), (52.7517, 0.3955), (52.6083, 1.7305), (52.4539, 1.5640), (52.2430, 0.7130)]
+
+CONTROL = "".join(chr(c) for c in range(32)) + "\x7f\x85\u2028\u2029\ufeff"
+junk_text = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(list(CONTROL) + list(",;\t|\"'\n\r") + ["é", "–", "€", "ß", "😀", "\u200b"]),
+    ),
+    max_size=12,
+)
+weird_numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["nan", "NaN", "inf", "-inf", "Infinity", "1e400", "-1e400", "1e-400", "9" * 400, "0x1F",
+                     "1_000", "52.6.1", "+52.6", "-", ".", "52,6284", " 52.6284 ", "52 .6", "٥٢.٦", "１.５"]),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+)
+
+
+@st.composite
+def latlon(draw):
+    lat, lon = draw(st.sampled_from(TOWNS))
+    d_lat, d_lon = draw(st.floats(-0.003, 0.003)), draw(st.floats(-0.003, 0.003))
+    return f"{lat + d_lat:.6f}", f"{lon + d_lon:.6f}"
+
+
+@st.composite
+def a_date(draw):
+    year = draw(st.sampled_from([2023, 2024, 2025]))
+    month = draw(st.integers(1, 12))
+    day = draw(st.integers(1, 28))
+    form = draw(st.sampled_from(["iso", "isotime", "month", "dmy", "mdy", "dmytime", "junk", "impossible"]))
+    return {
+        "iso": f"{year}-{month:02d}-{day:02d}",
+        "isotime": f"{year}-{month:02d}-{day:02d}T{day % 24:02d}:30:00+01:00",
+        "month": f"{year}-{month:02d}",
+        "dmy": f"{day:02d}/{month:02d}/{year}",
+        "mdy": f"{month:02d}/{day:02d}/{year}",
+        "dmytime": f"{day}.{month}.{year} 14:30",
+        "junk": draw(junk_text),
+        "impossible": f"{year}-{month + 12:02d}-{day + 30:02d}",
+    }[form]
+
+
+def cell(column: str):
+    """Values for one column: mostly plausible, sometimes hostile."""
+    role = schema.COLUMN_SYNONYMS.get(column.strip().casefold(), column.strip().casefold())
+    plausible = {
+        "id": st.integers(0, 40).map(lambda i: f"E{i}"),
+        "type": st.sampled_from(["raid", "seizure", "cuckooing", "Cuckooing ", "RAID", "burglary", ""]),
+        "date": a_date(),
+        "lat": latlon().map(lambda p: p[0]),
+        "lon": latlon().map(lambda p: p[1]),
+        "easting": st.integers(560000, 660000).map(str),
+        "northing": st.integers(250000, 340000).map(str),
+    }.get(role, junk_text)
+    return st.one_of(plausible, plausible, plausible, junk_text, weird_numbers, st.just(""))
+
+
+HEADER_SETS = [
+    ["id", "type", "date", "lat", "lon"],
+    ["id", "type", "date", "lat", "lon"],
+    ["id", "type", "date", "easting", "northing"],
+    ["ID", "Type", "Date", "Latitude", "Longitude", "Notes"],
+    ["Crime ID", "Crime type", "Month", "Latitude", "Longitude"],  # Month needs a config: exit 2
+]
+
+
+def id_column(header: list[str]) -> int | None:
+    """The column the tool reads ids from: exact name, else any case, else a synonym."""
+    tests = [
+        lambda h: h == schema.COL_ID,
+        lambda h: h.strip().casefold() == schema.COL_ID,
+        lambda h: schema.COLUMN_SYNONYMS.get(h.strip().casefold()) == schema.COL_ID,
+    ]
+    for test in tests:
+        for index, name in enumerate(header):
+            if test(name):
+                return index
+    return None
+
+
+@st.composite
+def event_file(draw):
+    """A CSV file as (bytes, rows written, CLI options)."""
+    header = list(draw(st.sampled_from(HEADER_SETS)))
+    if draw(st.integers(0, 5)) == 5:
+        for name in draw(st.sets(st.sampled_from(header), min_size=1, max_size=2)):  # missing columns
+            header.remove(name)
+    header += draw(st.lists(st.one_of(st.sampled_from(["notes", "lat", "id", "date", "Type"]), junk_text), max_size=3))
+    header = draw(st.permutations(header))
+    n_rows = draw(st.integers(0, 10))
+    all_junk = draw(st.integers(0, 5)) == 5  # every field junk: all rows bad
+    rows = []
+    for _ in range(n_rows):
+        row = [draw(junk_text if all_junk else cell(name)) for name in header]
+        if draw(st.integers(0, 9)) == 9:  # ragged: a short row (csv writes a lone empty field as "")
+            row = row[: draw(st.integers(1, max(1, len(row))))]
+        rows.append(row)
+    if rows and draw(st.integers(0, 7)) == 7:  # a delimiter after the last value of every row
+        rows = [row + [""] if len(row) == len(header) else row for row in rows]
+    delimiter = draw(st.sampled_from([",", ",", ";", "\t", "|"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]))
+    buffer = io.StringIO()
+    # csv quotes a field holding a line break only if the break is in its lineterminator: a bare
+    # "\r" under "\n" endings would split the row, in our file and in every reader's view.
+    if draw(st.booleans()):
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    else:
+        terminator = draw(st.sampled_from(["\n", "\r\n"]))
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator=terminator, quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = buffer.getvalue().encode(encoding, errors="replace")
+    # Where the file is unambiguous, the id each data row must keep (in rejected.csv).
+    expected = None
+    id_at = id_column(header)
+    if encoding.startswith("utf") and id_at is not None:
+        expected = {i: (row[id_at] if id_at < len(row) else "") for i, row in enumerate(rows, start=1)}
+    if draw(st.integers(0, 30)) == 30:
+        data, expected = draw(st.binary(max_size=200)), None  # not text at all
+    options: list[str] = []
+    if draw(st.booleans()):
+        options += ["--delimiter", {"\t": "tab"}.get(delimiter, delimiter)] if delimiter != "|" else []  # not a choice
+    if draw(st.integers(0, 5)) == 5:
+        given_encoding = draw(st.sampled_from([encoding, encoding, "utf-8", "latin-1", "utf-16", "klingon"]))
+        options += ["--encoding", given_encoding]
+        expected = expected if given_encoding == encoding else None
+    date_order = draw(st.sampled_from([None, None, "auto", "dmy", "mdy"]))
+    if date_order:
+        options += ["--date-order", date_order]
+    period = draw(st.sampled_from([None, None, "2024Q3", "2024-07-15..2024-09-30", "2024", "FY2024-25Q1"]))
+    if period:
+        options += ["--period", period]
+    return data, len(rows), options, expected
+
+
+# --- running the CLI ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cached_boundaries():
+    """Read the bundled districts once for the module: every case would otherwise reread them."""
+    cached = functools.lru_cache(maxsize=4)(boundaries.load_boundaries)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "load_boundaries", cached)
+        yield
+
+
+def run(command: str, data: bytes, options: list[str]):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "events.csv"
+        path.write_bytes(data)
+        out = Path(tmp) / "out"
+        result = CliRunner().invoke(main, [command, str(path), "--out", str(out), "--quiet", *options])
+        files = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} if out.exists() else {}
+        leftovers = [p.name for p in Path(tmp).iterdir() if p.name not in {"events.csv", "out"}]
+    return result, files, leftovers
+
+
+def check_common(result, files, leftovers, data, options) -> None:
+    context = f"options={options!r} data={data[:300]!r}"
+    # Shown by --hypothesis-show-statistics: how the cases split between outcomes.
+    message = " ".join(result.output.split(": ", 2)[-1].split()[:3]) if result.exit_code == 2 else ""
+    event(f"exit {result.exit_code} {message}".strip())
+    assert result.exit_code in DOCUMENTED_EXIT_CODES, f"exit {result.exit_code}: {result.output}\n{context}"
+    assert "Traceback" not in result.output, context
+    assert "Internal error" not in result.output, f"{result.output}\n{context}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), context
+    assert not leftovers, f"temporary files left beside --out: {leftovers}"
+    if result.exit_code != 0:
+        assert result.output.startswith("Error: ") or "Usage:" in result.output, result.output
+        assert not files, "a failed run must not write outputs"
+
+
+def check_rejected(files, summary, expected) -> None:
+    """rejected.csv has one line per rejected row, each with the id the file holds at that row."""
+    rejected = pd.read_csv(io.StringIO(files[schema.OUT_REJECTED]), dtype=str, keep_default_na=False)
+    assert len(rejected) == summary["rows_rejected"]
+    if expected is not None:
+        for row, got in zip(rejected[schema.COL_ROW].astype(int), rejected[schema.COL_ID], strict=True):
+            # Outputs write a carriage return inside a value as "\n" (see outputs.csv_text).
+            want = expected[row].replace("\r\n", "\n").replace("\r", "\n")
+            assert got == want, f"row {row}: id {got!r} in rejected.csv, {want!r} in the file"
+
+
+@settings(FUZZ_SETTINGS, max_examples=VALIDATE_EXAMPLES)
+@given(event_file())
+def test_validate_never_crashes_and_accounts_for_every_row(case):
+    data, rows_written, options, expected = case
+    result, files, leftovers = run("validate", data, options)
+    check_common(result, files, leftovers, data, options)
+    if result.exit_code == 0:
+        summary = json.loads(files[schema.OUT_SUMMARY])
+        assert summary["rows_read"] == (
+            summary["rows_valid_in_period"] + summary["rows_outside_period"] + summary["rows_rejected"]
+        )
+        assert summary["rows_read"] == rows_written, f"rows lost or invented: {data!r} {options!r}"
+        assert sum(summary["rejected_by_reason"].values()) == summary["rows_rejected"]
+        check_rejected(files, summary, expected)
+
+
+@settings(FUZZ_SETTINGS, max_examples=MAP_EXAMPLES)
+@given(event_file())
+def test_map_never_crashes_and_accounts_for_every_row(case):
+    data, rows_written, options, expected = case
+    result, files, leftovers = run("map", data, options)
+    check_common(result, files, leftovers, data, options)
+    if result.exit_code == 0:
+        summary = json.loads(files[schema.OUT_SUMMARY])
+        assert summary["rows_read"] == (
+            summary["rows_analysed"] + summary["rows_outside_period"] + summary["rows_rejected"]
+        )
+        assert summary["rows_read"] == rows_written, f"rows lost or invented: {data!r} {options!r}"
+        check_rejected(files, summary, expected)
+        assert schema.OUT_MAP in files
