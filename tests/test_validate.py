@@ -188,3 +188,11 @@ def test_all_rows_accounted_for(tmp_path, areas):
     result = run(tmp_path, areas, "\n".join(lines) + "\n")
     assert len(result.valid) + len(result.rejected) == 200
     assert set(result.rejected[schema.COL_REASON]) <= set(schema.REASONS)
+
+
+def test_not_analysed_labels_win_over_other_faults(tmp_path, areas):
+    # police.uk anti-social behaviour rows: no Crime ID, and a type the config ignores.
+    types = EventTypes(ignored=frozenset({"anti-social behaviour"}))
+    result = run(tmp_path, areas, f",Anti-social behaviour,2024-07-01,{NORWICH}\nA1,raid,2024-07-01,{NORWICH}\n", types=types)
+    assert reason_of(result, 1) == schema.REASON_TYPE_NOT_ANALYSED
+    assert reason_of(result, 2) == ""

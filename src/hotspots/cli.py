@@ -11,6 +11,8 @@ Exit codes: 0 success; 1 unexpected internal error; 2 bad input, option or confi
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,12 +27,19 @@ EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn HotspotsError into ``Error: …`` and its exit code (traceback with --debug)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = kwargs.get("debug", False)
+        # A polite kill (SIGTERM) gets the same clean-up as Ctrl-C: no half-written folders.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)
         try:
             return func(*args, **kwargs)
         except HotspotsError as exc:
@@ -39,7 +48,11 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted: previous outputs were left as they were.", err=True)
+            click.echo(
+                "Interrupted: the output folder holds complete outputs only (the previous ones, or "
+                "the new ones if they were already being moved in); nothing partial.",
+                err=True,
+            )
             sys.exit(EXIT_INTERRUPTED)
         except click.exceptions.Exit:
             raise
@@ -62,7 +75,7 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path)),
         click.option("--config", type=click.Path(path_type=Path), help="TOML file: column names, type vocabulary, roles, defaults."),
         click.option("--encoding", help="Text encoding of CSV inputs (default: UTF-8 with or without BOM, else cp1252)."),
-        click.option("--delimiter", type=click.Choice([",", ";", "tab", "\t"]), help="CSV delimiter (default: sniffed from the header)."),
+        click.option("--delimiter", type=click.Choice([",", ";", "tab", "\t", "|", "pipe"]), help="CSV delimiter (default: sniffed from the header)."),
         click.option("--date-order", type=click.Choice(["auto", "dmy", "mdy"]), help="How to read dd/mm/yyyy-style dates (default auto)."),
         click.option("--crs", help="CRS of x/y columns, e.g. EPSG:27700."),
         click.option("--boundaries", type=click.Path(path_type=Path), help="District polygons (default: bundled ONS 2011 districts)."),
@@ -139,7 +152,7 @@ def _setup(opts: dict[str, Any], period: str | None = None, *, allow_auto_eps: b
 def _load(opts: dict[str, Any], config: Any, params: Any, progress: Any) -> Any:
     from hotspots.pipeline import load
 
-    delimiter = "\t" if opts.get("delimiter") == "tab" else opts.get("delimiter")
+    delimiter = {"tab": "\t", "pipe": "|"}.get(opts.get("delimiter") or "", opts.get("delimiter"))
     return load(
         list(opts["events"]),
         config,

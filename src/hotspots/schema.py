@@ -95,11 +95,11 @@ REASON_MISSING_ID: Final = "missing_id"
 REASON_TYPE_NOT_ANALYSED: Final = "type_not_analysed"  # a label the config lists as not analysed
 #: Every reason, in the order they are checked: a row is given the first that applies.
 REASONS: Final = (
+    REASON_TYPE_NOT_ANALYSED,
     REASON_MISSING_ID,
     REASON_DUPLICATE_ID,
     REASON_MISSING_TYPE,
     REASON_UNKNOWN_TYPE,
-    REASON_TYPE_NOT_ANALYSED,
     REASON_MISSING_DATE,
     REASON_BAD_DATE,
     REASON_MISSING_COORDS,

@@ -89,20 +89,20 @@ def validate(
         reason[(reason == "") & mask] = why
 
     ids = raw[schema.COL_ID].astype(str).str.strip()
-    reject((ids == "").to_numpy(), schema.REASON_MISSING_ID)
-    reject((ids.duplicated(keep="first") & (ids != "")).to_numpy(), schema.REASON_DUPLICATE_ID)
-
     type_text = raw[schema.COL_TYPE].astype(str).str.strip()
     folded = type_text.str.casefold()
     canonical = folded.map(types.lookup())
     ignored = folded.isin(types.ignored).to_numpy()
+    unknown = canonical.isna().to_numpy() & ~ignored & (type_text != "").to_numpy()
+    # A label the config says not to analyse is just that, whatever else is wrong with the row
+    # (police.uk anti-social behaviour rows have no Crime ID, for example).
+    reject(ignored | (unknown & types.ignore_others), schema.REASON_TYPE_NOT_ANALYSED)
+    reject((ids == "").to_numpy(), schema.REASON_MISSING_ID)
+    in_play = pd.Series(reason == "", index=ids.index)
+    duplicate = ids.where(in_play).duplicated(keep="first") & in_play & (ids != "")
+    reject(duplicate.to_numpy(), schema.REASON_DUPLICATE_ID)
     reject((type_text == "").to_numpy(), schema.REASON_MISSING_TYPE)
-    unknown = canonical.isna().to_numpy() & ~ignored
-    if types.ignore_others:
-        reject(ignored | unknown, schema.REASON_TYPE_NOT_ANALYSED)
-    else:
-        reject(unknown, schema.REASON_UNKNOWN_TYPE)
-        reject(ignored, schema.REASON_TYPE_NOT_ANALYSED)
+    reject(unknown, schema.REASON_UNKNOWN_TYPE)
 
     start, end, date_reason = parse_dates(raw, params.date_order)
     reject(date_reason == schema.REASON_MISSING_DATE, schema.REASON_MISSING_DATE)
