@@ -43,7 +43,7 @@ def load_boundaries(
         raise InputError(f"{file}: boundaries file not found{hint}; pass your own with --boundaries FILE")
     try:
         frame = gpd.read_file(file)
-    except Exception as exc:  # pyogrio raises several types; all mean "cannot read"
+    except Exception as exc:  # noqa: BLE001 -- pyogrio raises several types; all mean "cannot read"
         raise InputError(f"{file}: cannot read boundaries ({exc})") from None
     missing = [f for f in (code_field, name_field) if f not in frame.columns]
     if missing:

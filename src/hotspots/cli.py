@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import functools
 import signal
-import threading
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -188,8 +188,10 @@ def _two_periods(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
 def _quality_lines(analysis: Any) -> list[str]:
     q = analysis.quality
     lines = [
-        f"rows read {q.rows_read:,}: analysed {q.rows_analysed:,}, outside the period {q.rows_outside_period:,}, "
-        f"rejected {q.rows_rejected:,}",
+        (
+            f"rows read {q.rows_read:,}: analysed {q.rows_analysed:,}, "
+            f"outside the period {q.rows_outside_period:,}, rejected {q.rows_rejected:,}"
+        ),
         f"geocoding rate {q.geocoding_rate:.1%}",
     ]
     lines += [f"  rejected {reason}: {n:,}" for reason, n in q.rejected_by_reason.items() if n]
