@@ -103,3 +103,21 @@ def test_eps_auto_is_stated_in_the_summary(tmp_path):
     params = json.loads((tmp_path / "summary.json").read_text())["parameters"]
     assert params["eps_source"].startswith("auto")
     assert "k-distance curve" in (tmp_path / "map.html").read_text()
+
+
+def test_user_boundaries_with_their_own_field_names(tmp_path):
+    from hotspots.boundaries import load_boundaries
+
+    districts = load_boundaries().areas
+    norfolk = districts[districts["area_code"].str.startswith("E0700014")]
+    own = norfolk.rename(columns={"area_code": "LAD_CD", "area_name": "LAD_NM"}).to_crs("EPSG:4326")
+    own.to_file(tmp_path / "lads.gpkg", driver="GPKG")
+    out = tmp_path / "out"
+    run("map", *SAMPLE, "--period", "2024Q3", "--boundaries", str(tmp_path / "lads.gpkg"),
+        "--boundary-code-field", "LAD_CD", "--boundary-name-field", "LAD_NM", "--out", str(out))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["boundary_source"] == "User boundaries: lads.gpkg"
+    assert summary["hotspots"] == 6
+    result = CliRunner().invoke(main, ["validate", *SAMPLE, "--boundaries", str(tmp_path / "lads.gpkg")])
+    assert result.exit_code == 2
+    assert "LAD_CD" in result.output and "--boundary-code-field" in result.output
