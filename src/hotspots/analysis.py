@@ -83,7 +83,9 @@ def analyse(
         (valid[schema.COL_ROLE] == schema.ROLE_ENFORCEMENT)
         & (valid[schema.COL_DATE_START].to_numpy("datetime64[D]") <= period_end)
     ]
-    hotspots = _hotspots(harm, labels, enforcement, history, period_end, params, types, areas)
+    # The period's enforcement is part of the history: one spatial query serves both counts.
+    history_in_period = in_period(history, params.period)
+    hotspots = _hotspots(harm, labels, history, history_in_period, period_end, params, types, areas)
 
     enf_labels = cluster_events(enforcement, params.eps_m, params.min_samples, params.engine)
     enforcement_clusters = _enforcement_clusters(enforcement, enf_labels, params, types)
@@ -133,8 +135,8 @@ def _period_end(events: pd.DataFrame, period: Period | None) -> np.datetime64:
 def _hotspots(
     harm: pd.DataFrame,
     labels: np.ndarray,
-    enforcement: pd.DataFrame,
     history: pd.DataFrame,
+    history_in_period: np.ndarray,
     period_end: np.datetime64,
     params: AnalysisParams,
     types: EventTypes,
@@ -146,11 +148,13 @@ def _hotspots(
     n = len(shapes)
     member = labels >= 0
 
-    hit_shape, hit_event = _points_in(shapes, enforcement)
+    hist_shape, hist_event = _points_in(shapes, history)
+    now = history_in_period[hist_event]
+    hit_shape = hist_shape[now]
     table["enforcement"] = np.bincount(hit_shape, minlength=n)
     type_counts: dict[str, np.ndarray] = {}
     harm_types = harm[schema.COL_TYPE].to_numpy()
-    enf_types = enforcement[schema.COL_TYPE].to_numpy()[hit_event]
+    enf_types = history[schema.COL_TYPE].to_numpy()[hist_event[now]]
     for type_name in sorted(types.roles):
         if types.roles[type_name] == schema.ROLE_HARM:
             mask = member & (harm_types == type_name)
@@ -163,7 +167,6 @@ def _hotspots(
     table["harm_gap"] = table["harm"] - table["enforcement"] / ratio if ratio > 0 else -table["enforcement"]
     table["status"] = np.where(table["coverage"] < ratio, schema.STATUS_THIN, schema.STATUS_COVERED)
 
-    hist_shape, hist_event = _points_in(shapes, history)
     latest = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     if len(hist_shape):
         dates = history[schema.COL_DATE_START].to_numpy("datetime64[D]")[hist_event]

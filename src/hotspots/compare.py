@@ -30,6 +30,7 @@ from scipy.stats import binomtest
 from hotspots import schema
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, Analysis
+from hotspots.outputs import web_frame
 from hotspots.period import Period
 
 __all__ = [
@@ -207,7 +208,6 @@ COVERAGE_CHANGE_DESCRIPTIONS: Final[Mapping[str, str]] = {
 # Parameters that must be equal for a fair comparison.
 _PINNED_PARAMS = ("eps_m", "min_samples", "thin_ratio", "footprint_margin_m")
 
-_WEB_DECIMALS = 6  # degrees: ~0.1 m in the UK
 
 
 @dataclass(frozen=True, eq=False)
@@ -452,29 +452,6 @@ def compare_counts(
         [significant & rising, significant & falling], [TREND_UP, TREND_DOWN], TREND_NONE
     ).astype(object)
     return p_values, trends
-
-
-def web_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Reproject to WGS84 and round coordinates to 6 decimals (about 0.1 m), for web outputs.
-
-    Parameters
-    ----------
-    frame
-        Any GeoDataFrame with a CRS.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A copy in :data:`hotspots.schema.CRS_WEB`; equal input gives equal coordinates, and the
-        rounded values print in their short form (``52.628319``).
-    """
-    if frame.crs is None:
-        raise InputError("web_frame: the frame has no CRS; set it with set_crs() first")
-    web = frame.to_crs(schema.CRS_WEB)
-    web["geometry"] = shapely.transform(
-        web.geometry.to_numpy(), lambda xy: np.round(xy, _WEB_DECIMALS)
-    )
-    return web
 
 
 def changes_geojson_frame(comparison: Comparison) -> gpd.GeoDataFrame:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
-from hotspots.errors import OutputError
+from hotspots.errors import InputError, OutputError
 
 #: Decimal places of WGS84 coordinates in GeoJSON outputs (1e-6 degrees is about 0.1 m).
 COORD_DECIMALS = 6
@@ -217,28 +217,43 @@ def csv_text(frame: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+def web_frame(frame: Any) -> Any:
+    """Reproject to WGS84 and round coordinates to :data:`COORD_DECIMALS`, for web outputs.
+
+    Raises
+    ------
+    InputError
+        The frame has no CRS.
+    """
+    import shapely
+
+    if frame.crs is None:
+        raise InputError("web_frame: the frame has no CRS; set it with set_crs() first")
+    web = frame.to_crs(schema.CRS_WEB)
+    web[web.geometry.name] = shapely.transform(
+        web.geometry.to_numpy(), lambda xy: np.round(xy, COORD_DECIMALS)
+    )
+    return web
+
+
 def geojson_text(frame: Any, properties: list[str]) -> str:
     """A WGS84 FeatureCollection, one feature per row, one line per feature.
 
     Coordinates are rounded to :data:`COORD_DECIMALS`; properties keep the given order.
     """
-    import shapely
+    from shapely.geometry import mapping
 
-    web = frame.to_crs(schema.CRS_WEB)
-    geoms = shapely.transform(np.asarray(web.geometry.values), lambda c: np.round(c, COORD_DECIMALS))
+    web = web_frame(frame)
     records = web[properties].to_dict(orient="records")
-    lines = []
-    for record, geom in zip(records, geoms, strict=True):
-        feature = {
-            "type": "Feature",
-            "properties": {k: _plain(v) for k, v in record.items()},
-            "geometry": json.loads(shapely.to_geojson(geom)),
-        }
-        lines.append(json.dumps(feature, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
+    # json.dumps writes each float in its shortest form; shapely.to_geojson would not.
+    lines = [
+        json.dumps(
+            {"type": "Feature", "properties": {k: _plain(v) for k, v in record.items()}, "geometry": mapping(geom)},
+            ensure_ascii=False,
+            allow_nan=False,
+            separators=(",", ":"),
+        )
+        for record, geom in zip(records, web.geometry.to_numpy(), strict=True)
+    ]
     body = ",\n".join(lines)
     return '{"type":"FeatureCollection","features":[\n' + body + ("\n" if lines else "") + "]}\n"
-
-
-def counts(mapping: Mapping[str, int]) -> dict[str, int]:
-    """A count mapping with plain ints, keys sorted."""
-    return {str(k): int(v) for k, v in sorted(mapping.items())}
