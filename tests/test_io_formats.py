@@ -208,6 +208,60 @@ def test_unclosed_quote_is_exit_2_naming_the_row(tmp_path):
     assert "never closed" in result.output and "data row 2" in result.output
 
 
+def _both_readers(path: Path, sep: str = ","):
+    """The body as pyarrow's reader gives it (None: declined) and as pandas' reader does."""
+    header = hio._header_fields(path, "utf-8-sig", sep)
+    wanted = list(range(len(header)))
+    return (
+        hio._read_table_arrow(path, "utf-8-sig", sep, header, wanted),
+        hio._read_table_pandas(path, "utf-8-sig", sep, len(header), wanted),
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"id,type,date\nA1,raid,2024-07-01\nA2,seizure,2024-07-02\n",
+        b"\xef\xbb\xbf\n\nid,type,date\r\n\r\nA1,raid,2024-07-01\r\n\nA2,,\r\n",
+        b'id,type,date\nA1,"raid, ""big""","2024\r\n07"\n"A2",x"y,"z"w\n,,\n',
+        b"id,type,date\rA1,raid,2024-07-01\rA2,seizure,2024-07-02",
+        b"id,type,date\n\x00,\xe2\x80\xa8,\xef\xbb\xbfx\n",
+    ],
+    ids=["plain", "bom-crlf-blank-lines", "quotes-and-line-breaks", "cr-only", "control-and-unicode"],
+)
+def test_pyarrow_reader_gives_what_pandas_gives(tmp_path, data):
+    fast, reference = _both_readers(write(tmp_path, data))
+    assert fast is not None, "pyarrow declined a regular UTF-8 file"
+    pd.testing.assert_frame_equal(fast[0], reference[0], check_exact=True)
+    assert fast[1] == reference[1] == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'id,type,date\nA1,raid,"2024-07-01\n',  # pyarrow would end the open quote at the end
+        b'id,type,date\nA1,raid,"""\n',
+        b"id,type,date\r\r,raid,2024-07-01\r",  # pandas drops the delimiter after a blank \r line
+        b"id,type,date\nA1,raid\nA2,raid,2024-07-01,\n",  # short and long rows
+        b"id,type,date\n  \nA1,raid,2024-07-01\n",  # a line of spaces is blank to pandas
+        b"id,type,date\nA1,caf\xe9,2024-07-01\n",  # not UTF-8
+    ],
+    ids=["unclosed-quote", "unclosed-after-doubled-quote", "blank-cr-line-then-delimiter", "ragged",
+         "spaces-line", "not-utf8"],
+)
+def test_pyarrow_reader_declines_where_pandas_differs(tmp_path, data):
+    assert hio._read_table_arrow(write(tmp_path, data), "utf-8-sig", ",", ["id", "type", "date"], [0, 1, 2]) is None
+
+
+def test_reading_with_pyarrow_or_pandas_gives_the_same_result(tmp_path, monkeypatch):
+    data = csv_bytes(newline="\r\n")
+    fast = read_events(write(tmp_path, data), ColumnNames())
+    monkeypatch.setattr(hio, "_read_table_arrow", lambda *args: None)
+    slow = read_events(tmp_path / "events.csv", ColumnNames())
+    pd.testing.assert_frame_equal(fast.raw, slow.raw, check_exact=True)
+    assert (fast.sha256, fast.encoding, fast.notes) == (slow.sha256, slow.encoding, slow.notes)
+
+
 # --- empty, header-only, ragged, extra and duplicated columns -----------------------------------------
 
 

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from hotspots import schema
+from hotspots import validate as validate_module
 from hotspots.boundaries import load_boundaries
 from hotspots.errors import InputError
 from hotspots.io import read_events
 from hotspots.params import AnalysisParams, ColumnNames, EventTypes
-from hotspots.validate import parse_dates, validate
+from hotspots.validate import _to_dates, parse_dates, validate
 
 HEADER = "id,type,date,lat,lon\n"
 NORWICH = "52.6284,1.2963"  # lat, lon of Norwich city centre
@@ -196,3 +197,59 @@ def test_not_analysed_labels_win_over_other_faults(tmp_path, areas):
     result = run(tmp_path, areas, f",Anti-social behaviour,2024-07-01,{NORWICH}\nA1,raid,2024-07-01,{NORWICH}\n", types=types)
     assert reason_of(result, 1) == schema.REASON_TYPE_NOT_ANALYSED
     assert reason_of(result, 2) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-02-29", "2024-02-29"),  # leap year
+        ("2023-02-29", "NaT"),
+        ("1900-02-29", "NaT"),  # a century is not a leap year ...
+        ("2000-02-29", "2000-02-29"),  # ... unless it divides by 400
+        ("0001-01-01", "0001-01-01"),
+        ("0000-01-01", "NaT"),
+        ("9999-12-31", "9999-12-31"),
+        ("2024-04-31", "NaT"),
+        ("2024-12-31T23:59", "2024-12-31"),
+        ("2024/2/29", "2024-02-29"),
+    ],
+)
+def test_calendar_dates_are_checked_day_by_day(text, expected):
+    start, _, _ = _dates([text])
+    assert start == [expected]
+
+
+def test_dates_agree_with_numpy_calendar():
+    # Every year, month 0-13 and day 0-32: the integer arithmetic against numpy's own calendar.
+    year, month, day = (a.ravel() for a in np.meshgrid(np.arange(0, 10001), np.arange(0, 14), np.arange(0, 33)))
+    ok = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12) & (day >= 1)
+    first = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + np.where(ok, month - 1, 0)
+    candidate = first.astype("datetime64[D]") + (day - 1)
+    expected = np.where(ok & (candidate.astype("datetime64[M]") == first), candidate, np.datetime64("NaT"))
+    got = _to_dates(year, month, day, np.ones(len(year), dtype=bool))
+    assert np.array_equal(got, expected, equal_nan=True)
+
+
+def test_projecting_in_threads_gives_the_same_points(monkeypatch):
+    from pyproj import Transformer
+
+    rng = np.random.default_rng(5)
+    lon, lat = rng.uniform(-6, 2, 10_000), rng.uniform(50, 58, 10_000)
+    transformer = Transformer.from_crs(schema.CRS_WEB, schema.CRS_METRIC, always_xy=True)
+    alone = transformer.transform(lon, lat, errcheck=False)
+    monkeypatch.setattr(validate_module, "_POINTS_PER_THREAD", 1_000)
+    monkeypatch.setattr(validate_module.os, "cpu_count", lambda: 4)
+    blocks = validate_module._transform(transformer, lon, lat)
+    assert np.array_equal(alone[0], blocks[0]) and np.array_equal(alone[1], blocks[1])
+
+
+def test_border_point_belongs_to_the_first_district(areas):
+    import shapely
+
+    # Vertices of district 1 that district 2 also holds (their shared border): they go to 1.
+    polygons = np.asarray(areas.geometry.values)
+    x, y = shapely.get_coordinates(polygons[1]).T
+    shared = shapely.intersects_xy(polygons[2], x, y)
+    assert shared.sum() > 5
+    area = validate_module._place(x[shared], y[shared], np.ones(int(shared.sum()), dtype=bool), areas, AnalysisParams())
+    assert set(area.tolist()) == {1}
