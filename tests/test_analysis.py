@@ -137,3 +137,57 @@ def test_without_a_period_every_dated_row_is_analysed(tmp_path):
     result = analyse_frame(tmp_path, planted(), period=None)
     assert result.quality.rows_outside_period == 0
     assert result.hotspots.set_index("area_name").loc["Norwich", "enforcement"] == 8
+
+
+# --- the vectorised internals against the plain constructions they replace ---------------------
+
+
+def test_footprints_equal_the_hulls_of_multipoints():
+    """Hulls from linestrings match shapely's multipoint hulls byte for byte, odd clusters too."""
+    import shapely
+
+    from hotspots.cluster import footprints
+
+    x = np.array([0.0, 10.0, 0.0, 500.0, 500.0, 500.0, 900.0, 910.0, 920.0, 2000.0, 3000.0, 7.0])
+    y = np.array([0.0, 0.0, 10.0, 500.0, 500.0, 500.0, 900.0, 910.0, 920.0, 2000.0, 3000.0, 3.0])
+    # Clusters: a triangle with an inside point, three identical points, three collinear
+    # points, a single point; one noise point.
+    labels = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, -1, 0])
+    for margin_m in (0.0, 100.0):
+        member = labels >= 0
+        order = np.argsort(labels[member], kind="stable")
+        points = shapely.multipoints(np.column_stack([x, y])[member][order], indices=labels[member][order])
+        expected = shapely.buffer(shapely.convex_hull(points), margin_m, quad_segs=8)
+        assert list(shapely.to_wkb(footprints(x, y, labels, margin_m))) == list(shapely.to_wkb(expected))
+
+
+def test_points_in_matches_a_tree_query_of_points_edges_included():
+    import shapely
+
+    from hotspots.analysis import _points_in
+
+    shapes = np.array([shapely.box(0, 0, 10, 10), shapely.box(5, 5, 30, 30), shapely.Point(100, 100).buffer(5)])
+    x = np.array([1.0, 10.0, 7.0, 29.0, 50.0, 100.0, 105.0, 106.0, -1.0])
+    y = np.array([1.0, 5.0, 7.0, 29.0, 50.0, 100.0, 100.0, 100.0, 0.0])
+    events = pd.DataFrame({schema.COL_X: x, schema.COL_Y: y})
+    shape_idx, event_idx = _points_in(shapes, events)
+    expected_event, expected_shape = shapely.STRtree(shapes).query(shapely.points(x, y), predicate="intersects")
+    assert sorted(zip(shape_idx.tolist(), event_idx.tolist(), strict=True)) == sorted(
+        zip(expected_shape.tolist(), expected_event.tolist(), strict=True)
+    )
+    # (10, 5) lies on the edges of both boxes and (105, 100) is a vertex of the circle.
+    pairs = set(zip(shape_idx.tolist(), event_idx.tolist(), strict=True))
+    assert {(0, 1), (1, 1), (2, 6)} <= pairs
+
+
+@pytest.mark.parametrize("offset_m", [0.0, -5_000_000.0], ids=["grid-metres", "outside-int-packing"])
+def test_stacked_rows_finds_every_coordinate_used_often_enough(offset_m):
+    from hotspots.analysis import _stacked_rows
+
+    x = np.array([1.0, 2.0, 1.0, 3.0, 1.0, 2.0]) + offset_m
+    y = np.array([5.0, 5.0, 5.0, 5.0, 5.0, 5.0])
+    rows = _stacked_rows(x, y, stack_min=3)
+    if offset_m == 0.0:
+        assert rows.tolist() == [0, 2, 4]
+    else:  # the fallback keeps every row for the caller's grouping
+        assert rows.tolist() == [0, 1, 2, 3, 4, 5]

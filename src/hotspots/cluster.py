@@ -32,10 +32,23 @@ def footprints(x_m: np.ndarray, y_m: np.ndarray, labels: np.ndarray, margin_m: f
     member = labels >= 0
     if not member.any():
         return np.array([], dtype=object)
-    order = np.argsort(labels[member], kind="stable")  # shapely wants members grouped by label
-    coords = np.column_stack([x_m[member], y_m[member]])[order]
-    points = shapely.multipoints(coords, indices=labels[member][order])
-    return shapely.buffer(shapely.convex_hull(points), margin_m, quad_segs=8)
+    label = labels[member]
+    order = np.argsort(label, kind="stable")  # shapely wants members grouped by label
+    label = label[order]
+    rows = np.flatnonzero(member)[order]
+    coords = np.column_stack([x_m[rows], y_m[rows]])
+    # GEOS builds a hull from the set of an input's coordinates, whatever its type, so one
+    # linestring per cluster gives the multipoint's hull exactly while skipping the creation
+    # of a Point object per member (5x faster at 1M events). A linestring needs two
+    # coordinates: a cluster of one (possible when its core's neighbours joined nearer
+    # clusters) repeats its point, which leaves the set unchanged.
+    single = np.bincount(label)[label] == 1
+    if single.any():
+        repeat = np.where(single, 2, 1)
+        coords = np.repeat(coords, repeat, axis=0)
+        label = np.repeat(label, repeat)
+    hulls = shapely.convex_hull(shapely.linestrings(coords, indices=label))
+    return shapely.buffer(hulls, margin_m, quad_segs=8)
 
 
 def cluster_events(

@@ -120,8 +120,9 @@ def _validate_arguments(xy: Any, eps_m: Any, min_samples: Any) -> tuple[np.ndarr
                 f"xy must be an array of shape (n, 2) holding x, y in metres; got shape {arr.shape}"
             )
         else:
-            bad = ~np.isfinite(arr).all(axis=1)
-            if bad.any():
+            finite = np.isfinite(arr)
+            if not finite.all():
+                bad = ~finite.all(axis=1)
                 rows = np.flatnonzero(bad)
                 problems.append(
                     f"xy must hold finite coordinates; found {rows.size} row(s) with NaN or "
@@ -504,8 +505,9 @@ def _grid_cells(
     points: np.ndarray, eps: float, cell_keys: Callable[..., np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sort points into cells: (order, cell starts, column-range lo, column-range hi)."""
-    x_min, y_min = (float(v) for v in points.min(axis=0))
-    x_max, y_max = (float(v) for v in points.max(axis=0))
+    # Column by column: a reduction over axis 0 of an (n, 2) array is ten times slower.
+    x_min, y_min = float(points[:, 0].min()), float(points[:, 1].min())
+    x_max, y_max = float(points[:, 0].max()), float(points[:, 1].max())
     side = max(eps / math.sqrt(2.0), max(x_max - x_min, y_max - y_min) / _MAX_CELLS_PER_AXIS)
     # Row of the highest point, plus the +2 margin below and 2 spare rows above.
     n_rows = math.floor((y_max - y_min) / side) + 5
