@@ -335,22 +335,20 @@ def test_hotspot_tooltips_hold_counts_ratio_days_and_area(default_page):
 
 
 def feature_styles(page: str, prop: str) -> dict[int, dict]:
-    """Feature id -> Leaflet style of the layer with property `prop`, from folium's styler."""
+    """Feature id -> Leaflet style of the layer with property `prop`, from its style table."""
     for number, body in re.findall(r"geo_json_(\d+)_add\((\{.*?\})\);\n", page):
         features = json.loads(body)["features"]
         if features and prop in features[0]["properties"]:
             break
     else:
         raise AssertionError(f"no GeoJSON layer with property {prop!r}")
-    styler = re.search(
-        rf"function geo_json_{number}_styler\(feature\) \{{(.*?)\n        \}}", page, re.DOTALL
-    ).group(1)
-    styles: dict[int, dict] = {}
-    for cases, style in re.findall(r"((?:case \d+: )+)\s*return (\{.*?\});", styler):
-        for case in re.findall(r"\d+", cases):
-            styles[int(case)] = json.loads(style)
-    default = json.loads(re.search(r"default:\s*return (\{.*?\});", styler).group(1))
-    return {f["id"]: styles.get(f["id"], default) for f in features}
+    layer = re.search(rf"var geo_json_{number} = L\.geoJson\(null, \{{(.*?)\n        \}}\);", page, re.DOTALL)
+    table, key = re.search(
+        r'"style": function\(feature\) \{ return (\{.*\})\[String\(feature\.properties\.(\w+)\)\]; \}',
+        layer.group(1),
+    ).groups()
+    styles = json.loads(table)
+    return {f["id"]: styles[str(f["properties"][key])] for f in features}
 
 
 def test_hotspot_colours_follow_status(default_page):

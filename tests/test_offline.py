@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -15,9 +16,10 @@ import pytest
 from branca.element import MacroElement
 from folium.plugins import Fullscreen, GroupedLayerControl
 from folium.template import Template
+from folium.utilities import JsCode
 
 from hotspots.errors import HotspotsError
-from hotspots.render.offline import escape_text, offline_html
+from hotspots.render.offline import PreparedGeoJson, escape_text, offline_html
 
 TESTS_DIR = Path(__file__).resolve().parent
 SRC_DIR = TESTS_DIR.parent / "src"
@@ -366,3 +368,53 @@ def test_escape_text_neutralises_jinja_syntax_in_values():
     # Shown as text (GeoJSON data writes "&" as \u0026), not evaluated by branca's Jinja pass.
     assert "\\u0026#123;\\u0026#123; cycler.__init__.__globals__.os.getpid()" in page
     assert "{{ cycler" not in page
+
+
+# --- PreparedGeoJson ------------------------------------------------------------------------------
+
+
+def _prepared_map(text: str) -> folium.Map:
+    m = folium.Map(location=[53.25, -4.3], zoom_start=9, tiles=None)
+    PreparedGeoJson(
+        text,
+        ["name", "events"],
+        name="prepared",
+        style=JsCode("function(feature) { return {color: '#123456'}; }"),
+        tooltip=folium.GeoJsonTooltip(fields=["name", "events"]),
+    ).add_to(m)
+    return m
+
+
+def test_prepared_geojson_text_lands_once_in_place_of_the_stand_in():
+    text = json.dumps(_collection(["Conwy", "Ynys Môn"]), ensure_ascii=False)
+    page = offline_html(_prepared_map(text))
+
+    body = re.search(r"geo_json_1_add\((\{.*?\})\);\n", page).group(1)
+    assert json.loads(body) == json.loads(text)
+    assert page.count('"Conwy"') == 1
+    assert '"geometry": null' not in page and '"geometry":null' not in page  # the stand-in is gone
+    # The policy hashes the page as it finally is, data included.
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    bodies = re.findall(r"<script\b[^>]*>(.*?)</script", page, re.DOTALL | re.IGNORECASE)
+    for b in bodies:
+        assert "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'" in policy
+    assert offline_html(_prepared_map(text)) == page
+
+
+def test_prepared_geojson_text_cannot_close_the_script():
+    hostile = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "</script><script>window.__pwned=1</script>", "events": "a'b&c"},
+         "geometry": {"type": "Point", "coordinates": [-4.3, 53.25]}}
+    ]}
+    page = offline_html(_prepared_map(json.dumps(hostile)))
+    assert "window.__pwned" in page
+    assert "</script><script>window.__pwned" not in page
+    body = re.search(r"geo_json_1_add\((\{.*?\})\);\n", page).group(1)
+    assert json.loads(body) == hostile  # escaped as \u003c..., the same data
+
+
+def test_prepared_geojson_refuses_python_styling_and_non_json():
+    with pytest.raises(TypeError, match="style_function"):
+        PreparedGeoJson("{}", ["a"], style_function=lambda f: {})
+    with pytest.raises(ValueError, match="JSON text"):
+        PreparedGeoJson("data.geojson", ["a"])

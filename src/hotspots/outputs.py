@@ -172,6 +172,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _plain_column(column: pd.Series) -> list[Any]:
+    """``[_plain(v) for v in column]``, with the common column types done a column at a time."""
+    if pd.api.types.is_float_dtype(column.dtype) and not isinstance(column.dtype, pd.ArrowDtype):
+        return [round(v, 4) if math.isfinite(v) else None for v in column.to_numpy(float).tolist()]
+    if pd.api.types.is_integer_dtype(column.dtype) and not pd.api.types.is_extension_array_dtype(column.dtype):
+        return column.to_numpy().tolist()
+    return [_plain(v) for v in column.tolist()]
+
+
 def _jsonable(data: Any) -> Any:
     """``data`` with numpy and pandas values made plain and NaN/infinity as null."""
     if isinstance(data, Mapping):
@@ -241,19 +250,21 @@ def geojson_text(frame: Any, properties: list[str]) -> str:
 
     Coordinates are rounded to :data:`COORD_DECIMALS`; properties keep the given order.
     """
-    from shapely.geometry import mapping
+    from hotspots.geojson import geometry_json
 
     web = web_frame(frame)
-    records = web[properties].to_dict(orient="records")
-    # json.dumps writes each float in its shortest form; shapely.to_geojson would not.
+    columns = [_plain_column(web[name]) for name in properties]
+    records = [dict(zip(properties, values, strict=True)) for values in zip(*columns, strict=True)]
+    if not properties:
+        records = [{} for _ in range(len(web))]
+    geometries = geometry_json(web.geometry.to_numpy(), COORD_DECIMALS)
     lines = [
-        json.dumps(
-            {"type": "Feature", "properties": {k: _plain(v) for k, v in record.items()}, "geometry": mapping(geom)},
-            ensure_ascii=False,
-            allow_nan=False,
-            separators=(",", ":"),
-        )
-        for record, geom in zip(records, web.geometry.to_numpy(), strict=True)
+        '{"type":"Feature","properties":'
+        + json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        + ',"geometry":'
+        + geometry
+        + "}"
+        for record, geometry in zip(records, geometries, strict=True)
     ]
     body = ",\n".join(lines)
     return '{"type":"FeatureCollection","features":[\n' + body + ("\n" if lines else "") + "]}\n"

@@ -68,9 +68,16 @@ def test_map_draws_every_layer_offline(open_page, tmp_path):
     assert footer["y"] >= map_box["y"] + map_box["height"] - 1
     assert page.locator(".hotspots-marking").all_inner_texts() == ["OFFICIAL-SENSITIVE"] * 2
 
+    thin = page.locator(f'{HOTSPOT_PATHS}[fill="#D55E00"]')
+    assert thin.get_attribute("stroke-width") == "2"
     text = hover_tooltip(page, f'{HOTSPOT_PATHS}[fill="#D55E00"]')
     for expected in ("H001", "thin", "Norwich (E07000148)", "raid 1", "0.25", "37"):
         assert expected in text
+    assert thin.get_attribute("stroke-width") == "4"  # the hovered footprint stands out
+    page.mouse.move(1, 1)
+    page.wait_for_function(
+        "document.querySelector('path.hotspots-footprint[fill=\"#D55E00\"]').getAttribute('stroke-width') === '2'"
+    )
     view.screenshot("map_sample")
     assert_clean(view)
 

@@ -16,8 +16,8 @@ What the page contains, and why
   WGS84: as a coverage (``shapely.coverage_simplify``, Visvalingam-Whyatt, tolerance
   :data:`AREA_SIMPLIFY_M` = 50 m) when the districts form one, so neighbours keep identical
   shared edges, else polygon by polygon (Douglas-Peucker, topology preserved). 50 m is below
-  the 200 m generalisation of the bundled ONS boundaries. Footprints are simplified by
-  :data:`FOOTPRINT_SIMPLIFY_M` (5 m). Every coordinate is rounded to
+  the 200 m generalisation of the bundled ONS boundaries. Footprints, convex, are simplified
+  by :data:`FOOTPRINT_SIMPLIFY_M` (5 m; plain Douglas-Peucker). Every coordinate is rounded to
   :data:`COORD_DECIMALS` (5) decimal degrees, about 1 m at UK latitudes: finer than anything
   the map can show and coarser than the 15+ digits a float would print.
 * **Bounded size.** Above :data:`POINT_LIMIT` events (20,000) the event layers become counts
@@ -39,10 +39,11 @@ What the page contains, and why
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, cast
@@ -57,14 +58,14 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 from pyproj import Transformer
-from shapely.geometry import mapping
 
 from hotspots import schema
 from hotspots.boundaries import DEFAULT_SOURCE
 from hotspots.errors import ConfigError, InputError
+from hotspots.geojson import geometry_json
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
 from hotspots.params import AnalysisParams
-from hotspots.render.offline import escape_text, offline_html
+from hotspots.render.offline import PreparedGeoJson, escape_text, offline_html
 
 __all__ = [
     "AREA_SIMPLIFY_M",
@@ -279,8 +280,8 @@ def map_html(
     tile_layer = _tile_layer(params.tiles)
 
     areas = _web_features(analysis.areas, AREA_SIMPLIFY_M, coverage=True)
-    hotspots = _web_features(analysis.hotspots, FOOTPRINT_SIMPLIFY_M)
-    clusters = _web_features(analysis.enforcement_clusters, FOOTPRINT_SIMPLIFY_M)
+    hotspots = _web_features(analysis.hotspots, FOOTPRINT_SIMPLIFY_M, convex=True)
+    clusters = _web_features(analysis.enforcement_clusters, FOOTPRINT_SIMPLIFY_M, convex=True)
     bounds = _bounds(areas) or _bounds(hotspots) or _bounds(clusters) or _ENGLAND_WALES_BOUNDS
 
     (south, west), (north, east) = bounds
@@ -432,23 +433,27 @@ _ENGLAND_WALES_BOUNDS: Final = ((49.9, -6.4), (55.8, 1.8))
 
 @dataclass(frozen=True)
 class _Feature:
-    """One table row ready to draw: its row position and its WGS84 GeoJSON geometry."""
+    """One table row ready to draw: its row position and its WGS84 GeoJSON geometry (JSON)."""
 
     row: int
-    geometry: dict[str, Any]
+    geometry: str
     bounds: tuple[float, float, float, float]  # west, south, east, north
 
 
 def _web_features(
-    table: gpd.GeoDataFrame, simplify_m: float, *, coverage: bool = False
+    table: gpd.GeoDataFrame, simplify_m: float, *, coverage: bool = False, convex: bool = False
 ) -> list[_Feature]:
-    """Simplify in metres, project to WGS84 and round; skip empty or missing geometries."""
+    """Simplify in metres, project to WGS84 and round; skip empty or missing geometries.
+
+    ``coverage``: the polygons tile the study area (districts); ``convex``: each one is
+    convex (footprints), so plain Douglas-Peucker keeps it simple and valid -- several times
+    faster than the topology-preserving variant, which matters at thousands of footprints.
+    """
     if len(table) == 0:
         return []
     geoms = np.asarray(table.geometry.values, dtype=object)
-    present = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
-    rows = np.flatnonzero(present)
-    geoms = geoms[present]
+    rows = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    geoms = geoms[rows]
     if len(geoms) == 0:
         return []
     metric = table.crs is not None and table.crs.is_projected
@@ -458,26 +463,16 @@ def _web_features(
         if coverage and len(geoms) > 1 and bool(shapely.coverage_is_valid(geoms)):
             geoms = np.asarray(shapely.coverage_simplify(geoms, simplify_m), dtype=object)
         else:
-            geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
+            geoms = shapely.simplify(geoms, simplify_m, preserve_topology=not convex)
     web = gpd.GeoSeries(geoms, crs=table.crs).to_crs(schema.CRS_WEB).values
     web = shapely.transform(np.asarray(web, dtype=object), lambda xy: np.round(xy, COORD_DECIMALS))
-    features = []
-    for row, geom in zip(rows, web, strict=True):
-        if geom is None or geom.is_empty:
-            continue
-        features.append(_Feature(int(row), _plain(mapping(geom)), tuple(geom.bounds)))
-    return features
-
-
-def _plain(value: Any) -> Any:
-    """Nested tuples from shapely's ``mapping`` as lists of Python floats (compact to copy)."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, float | np.floating):
-        return float(value)
-    return value
+    keep = ~(shapely.is_missing(web) | shapely.is_empty(web))
+    bounds = shapely.bounds(web[keep]).tolist()
+    geometries = geometry_json(web[keep], COORD_DECIMALS)
+    return [
+        _Feature(row, geometry, tuple(box))
+        for row, geometry, box in zip(rows[keep].tolist(), geometries, bounds, strict=True)
+    ]
 
 
 def _bounds(features: Sequence[_Feature]) -> list[list[float]] | None:
@@ -575,14 +570,31 @@ def _coverage_class(coverage: Any, harm: Any, edges: Sequence[float]) -> int:
     return int(sum(float(coverage) >= edge for edge in edges))
 
 
-def _collection(features: Iterable[tuple[_Feature, dict[str, Any]]]) -> dict[str, Any]:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": i, "properties": props, "geometry": feature.geometry}
-            for i, (feature, props) in enumerate(features)
-        ],
-    }
+def _layer(
+    features: Sequence[_Feature], properties: Sequence[dict[str, Any]], **kwargs: Any
+) -> PreparedGeoJson:
+    """A GeoJSON layer of the features, feature ``id`` 0, 1, ... in order.
+
+    The collection is written as JSON text here: at a million events the map holds tens of
+    thousands of footprints, too many to hand folium as Python objects.
+    """
+    features_text = ",".join(
+        f'{{"type":"Feature","id":{i},"properties":{json.dumps(props, separators=(",", ":"), allow_nan=False)},'
+        f'"geometry":{feature.geometry}}}'
+        for i, (feature, props) in enumerate(zip(features, properties, strict=True))
+    )
+    text = '{"type":"FeatureCollection","features":[' + features_text + "]}"
+    return PreparedGeoJson(text, list(properties[0]), **kwargs)
+
+
+def _style_by(prop: str, styles: Mapping[int, Mapping[str, Any]]) -> JsCode:
+    """A Leaflet style function: the style of the class in the feature's property ``prop``.
+
+    The styles are a table in the page, so a footprint's colour is data in the JavaScript,
+    not a ``case`` per feature as folium's ``style_function`` writes.
+    """
+    table = json.dumps({str(key): dict(style) for key, style in styles.items()}, sort_keys=True)
+    return JsCode(f"function(feature) {{ return {table}[String(feature.properties.{prop})]; }}")
 
 
 def _tooltip(fields: Sequence[tuple[str, str]]) -> folium.GeoJsonTooltip:
@@ -601,11 +613,11 @@ def _add_areas(
     attribution: str,
 ) -> None:
     group = folium.FeatureGroup(name=_text("Districts: coverage"), show=True).add_to(m)
-    rows = analysis.areas.reset_index(drop=True)
-    items = []
-    for feature in features:
-        row = rows.iloc[feature.row]
-        props = {
+    if not features:
+        return
+    rows = _records(analysis.areas, features)
+    properties = [
+        {
             "area": _area_label(row["area_name"], row["area_code"]),
             "harm": _count(row["harm"]),
             "enforcement": _count(row["enforcement"]),
@@ -614,21 +626,20 @@ def _add_areas(
             "harm_thin": _count(row["harm_in_thin_hotspots"]),
             "cls": _coverage_class(row["coverage"], row["harm"], edges),
         }
-        items.append((feature, props))
-    if not items:
-        return
-
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        cls = feature["properties"]["cls"]
-        fill = _AREA_NO_HARM if cls < 0 else _AREA_COLOURS[cls]
-        return {"fillColor": fill, "fillOpacity": 0.5, "color": "#555555", "weight": 1}
-
-    folium.GeoJson(
-        _collection(items),
+        for row in rows
+    ]
+    fills = {-1: _AREA_NO_HARM, **dict(enumerate(_AREA_COLOURS))}
+    styles = {
+        cls: {"fillColor": fill, "fillOpacity": 0.5, "color": "#555555", "weight": 1}
+        for cls, fill in fills.items()
+    }
+    _layer(
+        features,
+        properties,
         name=_text("Districts: coverage"),
         control=False,
         class_name="hotspots-area",  # Leaflet puts it on every path: tests count them
-        style_function=style,
+        style=_style_by("cls", styles),
         tooltip=_tooltip(
             [
                 ("area", "District"),
@@ -650,31 +661,32 @@ def _add_clusters(
     enforcement_types: Sequence[str],
 ) -> None:
     group = folium.FeatureGroup(name=_text("Enforcement clusters"), show=True).add_to(m)
-    rows = analysis.enforcement_clusters.reset_index(drop=True)
-    items = []
-    for feature in features:
-        row = rows.iloc[feature.row]
+    if not features:
+        return
+    properties = []
+    for row in _records(analysis.enforcement_clusters, features):
         events = _count(row["events"])
         by_type = _by_type(row, enforcement_types)
-        props = {
-            "cluster": _text(row["cluster_id"]),
-            "events": f"{events} ({by_type})" if by_type else events,
-        }
-        items.append((feature, props))
-    if not items:
-        return
-    folium.GeoJson(
-        _collection(items),
+        properties.append(
+            {
+                "cluster": _text(row["cluster_id"]),
+                "events": f"{events} ({by_type})" if by_type else events,
+            }
+        )
+    style = {
+        "color": _CLUSTER_LINE,
+        "weight": 2,
+        "dashArray": "6 4",
+        "fillColor": _CLUSTER_LINE,
+        "fillOpacity": 0.04,
+    }
+    _layer(
+        features,
+        properties,
         name=_text("Enforcement clusters"),
         control=False,
         class_name="hotspots-cluster",  # Leaflet puts it on every path: tests count them
-        style_function=lambda _feature: {
-            "color": _CLUSTER_LINE,
-            "weight": 2,
-            "dashArray": "6 4",
-            "fillColor": _CLUSTER_LINE,
-            "fillOpacity": 0.04,
-        },
+        style=JsCode(f"function(feature) {{ return {json.dumps(style, sort_keys=True)}; }}"),
         tooltip=_tooltip([("cluster", "Enforcement cluster"), ("events", "Enforcement events")]),
     ).add_to(group)
 
@@ -687,11 +699,12 @@ def _add_hotspots(
     harm_types: Sequence[str],
 ) -> None:
     group = folium.FeatureGroup(name=_text("Hotspots"), show=True).add_to(m)
-    rows = analysis.hotspots.reset_index(drop=True)
-    items = []
+    if not features:
+        return
+    table = analysis.hotspots.reset_index(drop=True)
+    properties = []
     labels: list[tuple[int, bool, list[float]]] = []
-    for feature in features:
-        row = rows.iloc[feature.row]
+    for feature, row in zip(features, _records(table, features), strict=True):
         thin = row["status"] == schema.STATUS_THIN
         harm = _count(row["harm"])
         harm_by_type = _by_type(row, harm_types) if len(harm_types) > 1 else ""
@@ -699,44 +712,44 @@ def _add_hotspots(
         enforcement_by_type = _by_type(row, enforcement_types)
         days = row["days_since_enforcement"]
         footprint_km2 = row["footprint_m2"] / 1e6 if not pd.isna(row["footprint_m2"]) else math.nan
-        props = {
-            "hotspot": _text(row["hotspot_id"]),
-            "rank": _count(row["rank"]),
-            "status": _text(row["status"]),
-            "area": _area_label(row["area_name"], row["area_code"]),
-            "harm": f"{harm} ({harm_by_type})" if harm_by_type else harm,
-            "enforcement": (
-                f"{enforcement} ({enforcement_by_type})" if enforcement_by_type else enforcement
-            ),
-            "coverage": _ratio(row["coverage"]),
-            "days": "none in record" if pd.isna(days) else f"{int(days):,}",
-            "footprint": "–" if math.isnan(footprint_km2) else f"{footprint_km2:.2f} km²",
-            "thin": 1 if thin else 0,
-        }
-        items.append((feature, props))
+        properties.append(
+            {
+                "hotspot": _text(row["hotspot_id"]),
+                "rank": _count(row["rank"]),
+                "status": _text(row["status"]),
+                "area": _area_label(row["area_name"], row["area_code"]),
+                "harm": f"{harm} ({harm_by_type})" if harm_by_type else harm,
+                "enforcement": (
+                    f"{enforcement} ({enforcement_by_type})" if enforcement_by_type else enforcement
+                ),
+                "coverage": _ratio(row["coverage"]),
+                "days": "none in record" if pd.isna(days) else f"{int(days):,}",
+                "footprint": "–" if math.isnan(footprint_km2) else f"{footprint_km2:.2f} km²",
+                "thin": 1 if thin else 0,
+            }
+        )
         rank = row["rank"]
         if not pd.isna(rank) and 1 <= int(rank) <= RANK_LABELS:
-            point = _label_point(rows.geometry.iloc[feature.row], rows.crs)
+            point = _label_point(table.geometry.iloc[feature.row], table.crs)
             labels.append((int(rank), thin, point))
-    if not items:
-        return
 
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        thin = feature["properties"]["thin"] == 1
-        return {
+    styles = {
+        thin: {
             "fillColor": _THIN_FILL if thin else _COVERED_FILL,
             "color": _THIN_LINE if thin else _COVERED_LINE,
             "fillOpacity": 0.55,
             "weight": 2,
         }
-
-    folium.GeoJson(
-        _collection(items),
+        for thin in (1, 0)
+    }
+    _layer(
+        features,
+        properties,
         name=_text("Hotspots"),
         control=False,
         class_name="hotspots-footprint",  # Leaflet puts it on every path: tests count them
-        style_function=style,
-        highlight_function=lambda _feature: {"weight": 4},
+        style=_style_by("thin", styles),
+        on_each_feature=JsCode(_HIGHLIGHT_ON_HOVER),
         tooltip=_tooltip(
             [
                 ("hotspot", "Hotspot"),
@@ -766,6 +779,20 @@ def _add_hotspots(
             interactive=False,
             keyboard=False,
         ).add_to(group)
+
+
+# A hovered footprint's outline thickens (weight 2 -> 4) and returns when the mouse leaves.
+_HIGHLIGHT_ON_HOVER: Final = (
+    "function(feature, layer) { layer.on({"
+    "mouseover: function(e) { e.target.setStyle({weight: 4}); }, "
+    "mouseout: function(e) { e.target.setStyle({weight: 2}); } }); }"
+)
+
+
+def _records(table: pd.DataFrame, features: Sequence[_Feature]) -> list[dict[str, Any]]:
+    """The table rows of the features, as dicts (one conversion, not a lookup per row)."""
+    rows = table.iloc[[feature.row for feature in features]]
+    return rows.drop(columns=rows.geometry.name).to_dict(orient="records")
 
 
 def _label_point(geometry: Any, crs: Any) -> list[float]:

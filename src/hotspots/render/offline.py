@@ -70,7 +70,7 @@ from folium.raster_layers import ImageOverlay, TileLayer, VideoOverlay, WmsTileL
 
 from hotspots.errors import HotspotsError
 
-__all__ = ["escape_text", "offline_html"]
+__all__ = ["PreparedGeoJson", "escape_text", "offline_html"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +102,9 @@ _DROPPED_FOLIUM_ASSETS = frozenset(
 _RANDOM_ID = re.compile(r"[0-9a-f]{32}")
 _HEX_RUN = re.compile(r"[0-9a-f]{32,}")
 
-# Attributes that are tree structure or compiled templates, never data to rewrite or walk.
-_STRUCTURAL_ATTRS = frozenset({"_parent", "_children", "_template", "_id"})
+# Attributes that are tree structure, compiled templates or prepared data, never data to
+# rewrite or walk.
+_STRUCTURAL_ATTRS = frozenset({"_parent", "_children", "_template", "_id", "data_text"})
 
 # Deep enough for LayerControl/GroupedLayerControl name tables (depth 1-2); shallow enough not
 # to walk every coordinate of an embedded GeoJSON (depth 4+). Strings deeper down are still
@@ -122,7 +123,8 @@ _EXTERNAL_REFERENCE = re.compile(
 
 _SOURCE_MAP_COMMENT = re.compile(r"^[ \t]*(?://|/\*)[#@] sourceMappingURL=.*$", re.MULTILINE)
 _CLOSING_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
-_SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>(.*?)</script", re.IGNORECASE | re.DOTALL)
+_SCRIPT_OPEN = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
+_SCRIPT_CLOSE = re.compile(r"</script", re.IGNORECASE)
 
 # Beyond html.escape: a backtick, "${" or a backslash inside folium.Tooltip's JavaScript
 # template literal would end the literal, interpolate code or forge characters such as "<".
@@ -164,6 +166,51 @@ def escape_text(value: object) -> str:
     'Ynys Môn'
     """
     return html.escape(str(value), quote=True).translate(_TEMPLATE_LITERAL_ESCAPES)
+
+
+class PreparedGeoJson(GeoJson):
+    """A GeoJson layer whose data arrives as finished JSON text.
+
+    folium keeps a layer's data as Python objects, so `offline_html` would deep-copy them,
+    Jinja's ``tojson`` serialise them with sorted keys, branca parse the result again as a
+    template and the page checks scan it: at tens of thousands of features that is most of a
+    run. This layer carries a one-feature stand-in with the real property names (a
+    ``GeoJsonTooltip`` checks its fields against the first feature) and the text, which
+    `offline_html` puts in place of the stand-in once the page is rendered and checked. The
+    text skips the external-reference scan: it is data, not markup -- escape every property
+    value shown as HTML with `escape_text`, as for any GeoJson layer.
+
+    Style the layer with a JavaScript ``style`` option (a ``folium.utilities.JsCode``
+    function of the feature): folium's ``style_function`` needs every feature in Python.
+
+    Parameters
+    ----------
+    data_text
+        A GeoJSON FeatureCollection as JSON text. ``<``, ``>``, ``&`` and ``'`` are escaped
+        here, as Jinja's ``tojson`` does, so no value can close the ``<script>``.
+    properties
+        The property names of the features (those a tooltip may show).
+    **kwargs
+        As for `folium.GeoJson`, without ``style_function``, ``highlight_function`` or
+        ``embed``.
+    """
+
+    def __init__(self, data_text: str, properties: Sequence[str], **kwargs: Any) -> None:
+        unsupported = {"style_function", "highlight_function", "embed"} & set(kwargs)
+        if unsupported:
+            raise TypeError(f"PreparedGeoJson does not take {', '.join(sorted(unsupported))}")
+        if not data_text.lstrip().startswith("{"):
+            raise ValueError("PreparedGeoJson: data_text must be a GeoJSON object as JSON text")
+        stand_in = {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": dict.fromkeys(properties, ""), "geometry": None}],
+        }
+        super().__init__(stand_in, **kwargs)
+        self._name = "GeoJson"  # same JavaScript names (geo_json_N) as folium's layer
+        # What Jinja's tojson escapes in JSON that goes into a <script> block.
+        for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+            data_text = data_text.replace(char, escaped)
+        self.data_text = data_text
 
 
 def offline_html(
@@ -236,6 +283,7 @@ def offline_html(
     page = _replace_ids(page, id_map)
 
     _reject_external_references(page, "the rendered map")
+    page = _insert_prepared_data(page, _walk(figure))
     for name, block in inline_blocks.items():
         if name in local_assets:  # Leaflet's own source is known clean (and links leafletjs.com)
             _reject_external_references(block, f"local asset {name!r}")
@@ -709,16 +757,43 @@ def _csp_meta(tile_layers: Sequence[Element], script_hashes: list[str]) -> str:
     return f'<meta http-equiv="Content-Security-Policy" content="{content}" />'
 
 
+def _insert_prepared_data(page: str, elements: list[Element]) -> str:
+    """Put each `PreparedGeoJson`'s text in place of its stand-in in the rendered page.
+
+    folium's template adds the data with one call, ``geo_json_N_add(<data>);``, and the
+    stand-in's JSON holds no ``);``.
+    """
+    for element in elements:
+        if not isinstance(element, PreparedGeoJson):
+            continue
+        call = f"{element.get_name()}_add("
+        start = page.find(call)
+        end = page.find(");", start)
+        if start < 0 or end < 0 or page.find(call, start + 1) >= 0:
+            raise HotspotsError(
+                f"offline_html: expected one call {call}...) in the page for a PreparedGeoJson "
+                "layer; has folium's GeoJson template changed?"
+            )
+        page = page[: start + len(call)] + element.data_text + page[end:]
+    return page
+
+
 def _script_hashes(page: str) -> list[str]:
     """Return CSP sources (``'sha256-...'``) for every inline script block of `page`, in order.
 
     Like the HTML parser, a block runs from ``<script ...>`` to the first ``</script``; inlined
-    assets have theirs defused, and folium's JSON escapes ``<``.
+    assets have theirs defused, and folium's JSON escapes ``<``. Opening and closing tags are
+    searched for separately: one lazy ``(.*?)`` pattern crawls through megabytes of data.
     """
-    hashes = (
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
-        for body in _SCRIPT_BLOCK.findall(page)
-    )
+    hashes = []
+    opening = _SCRIPT_OPEN.search(page)
+    while opening is not None:
+        closing = _SCRIPT_CLOSE.search(page, opening.end())
+        if closing is None:
+            break
+        digest = hashlib.sha256(page[opening.end() : closing.start()].encode("utf-8")).digest()
+        hashes.append("'sha256-" + base64.b64encode(digest).decode() + "'")
+        opening = _SCRIPT_OPEN.search(page, closing.end())
     return list(dict.fromkeys(hashes))
 
 
