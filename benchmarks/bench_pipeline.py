@@ -91,11 +91,14 @@ PROGRESS_LINE = re.compile(r"^\[\s*([0-9.]+)s\] (.*)$")
 BREAKDOWN_TARGETS = (
     ("hotspots.pipeline", "load"),
     ("hotspots.io", "read_events"),
+    ("hotspots.io", "_read_table_arrow"),
     ("hotspots.boundaries", "load_boundaries"),
     ("hotspots.validate", "validate"),
-    ("hotspots.validate", "parse_dates"),
-    ("hotspots.validate", "project_coordinates"),
+    ("hotspots.validate", "_parse_dates"),
+    ("hotspots.validate", "_project"),
+    ("hotspots.validate", "_transform"),
     ("hotspots.validate", "_place"),
+    ("hotspots.validate", "_repeated"),
     ("hotspots.analysis", "analyse"),
     ("hotspots.cluster", "cluster_events"),
     ("hotspots.analysis", "_hotspots"),
@@ -115,11 +118,13 @@ BREAKDOWN_TARGETS = (
     ("hotspots.render.offline", "offline_html"),
     ("hotspots.render.offline", "_private_copy"),
     ("hotspots.render.offline", "_assign_deterministic_ids"),
-    ("folium.folium", "Map.render"),  # every layer to JavaScript, GeoJSON data included
+    ("folium.folium", "Map.render"),  # every layer to JavaScript (prepared data excluded)
+    ("hotspots.render.offline", "_insert_prepared_data"),
     ("hotspots.render.offline", "_script_hashes"),
     ("hotspots.render.offline", "_reject_external_references"),
     ("hotspots.pipeline", "write_map_outputs"),
     ("hotspots.outputs", "geojson_text"),
+    ("hotspots.geojson", "geometry_json"),
 )
 
 
