@@ -232,8 +232,10 @@ def map_command(**opts: Any) -> None:
     analysis = analyse_period(loaded, params, config, params.period)
     progress("rendering map")
     html = map_html(analysis, run_date=opts.get("run_date"))
+    progress("writing outputs")
     with writing(opts["out"]) as folder:
         write_map_outputs(folder, analysis, loaded, html)
+    progress("done")
     for line in _quality_lines(analysis):
         click.echo(line)
     spots = analysis.hotspots
