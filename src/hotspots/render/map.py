@@ -829,19 +829,22 @@ def _add_point_layers(m: folium.Map, events: pd.DataFrame) -> None:
         if len(subset) == 0:
             continue
         lon, lat = _lonlat(subset[schema.COL_X].to_numpy(), subset[schema.COL_Y].to_numpy())
-        coordinates = [[float(x), float(y)] for x, y in zip(lon, lat, strict=True)]
         data = {
             "type": "FeatureCollection",
             "features": [
                 {
                     "type": "Feature",
                     "properties": {},
-                    "geometry": {"type": "MultiPoint", "coordinates": coordinates},
+                    "geometry": {"type": "MultiPoint", "coordinates": np.column_stack([lon, lat]).tolist()},
                 }
             ],
         }
-        folium.GeoJson(
-            data, name=_text(name), control=False, marker=_canvas_marker(colour, 4)
+        PreparedGeoJson(
+            json.dumps(data, separators=(",", ":"), allow_nan=False),
+            [],
+            name=_text(name),
+            control=False,
+            marker=_canvas_marker(colour, 4),
         ).add_to(group)
 
 
@@ -859,23 +862,27 @@ def _add_grid_layers(m: folium.Map, events: pd.DataFrame) -> None:
             )
             / GRID_CELL_M
         ).astype(np.int64)
-        keys, counts = np.unique(cells, axis=0, return_counts=True)
-        x0 = keys[:, 0].astype(float) * GRID_CELL_M
-        y0 = keys[:, 1].astype(float) * GRID_CELL_M
+        # One int64 per cell, column-major, so the unique cells come out in (column, row)
+        # order; np.unique(axis=0) would sort the pairs ten times slower.
+        low = cells.min(axis=0)
+        rows = int(cells[:, 1].max() - low[1]) + 1
+        packed, counts = np.unique((cells[:, 0] - low[0]) * rows + (cells[:, 1] - low[1]), return_counts=True)
+        x0 = (packed // rows + low[0]).astype(float) * GRID_CELL_M
+        y0 = (packed % rows + low[1]).astype(float) * GRID_CELL_M
         corners = [
             (x0, y0),
             (x0 + GRID_CELL_M, y0),
             (x0 + GRID_CELL_M, y0 + GRID_CELL_M),
             (x0, y0 + GRID_CELL_M),
+            (x0, y0),
         ]
-        projected = [_lonlat(cx, cy) for cx, cy in corners]
-        squares = [
-            [[[float(lon[i]), float(lat[i])] for lon, lat in (*projected, projected[0])]]
-            for i in range(len(keys))
-        ]
+        # (cell, corner, lon/lat): each cell's closed ring, as nested lists in one step.
+        rings = np.stack([np.column_stack(_lonlat(cx, cy)) for cx, cy in corners], axis=1)
+        squares = rings[:, np.newaxis].tolist()  # a polygon is a list of rings
         # One MultiPolygon per count class: no per-cell feature, id or style entry, so a
         # county of cells costs about 110 bytes a cell.
-        classes = np.array([_grid_class(count) for count in counts.tolist()])
+        lower = np.array([bound for bound, _opacity in _GRID_CLASSES])
+        classes = np.searchsorted(lower, counts, side="right") - 1
         features = [
             {
                 "type": "Feature",
@@ -888,29 +895,19 @@ def _add_grid_layers(m: folium.Map, events: pd.DataFrame) -> None:
             }
             for cls in np.unique(classes)
         ]
-
-        def style(feature: dict[str, Any], colour: str = colour) -> dict[str, Any]:
-            opacity = _GRID_CLASSES[feature["properties"]["cls"]][1]
-            return {
-                "fillColor": colour,
-                "fillOpacity": opacity,
-                "color": colour,
-                "weight": 0.5,
-                "opacity": 0.8,
-            }
-
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
+        styles = {
+            cls: {"fillColor": colour, "fillOpacity": opacity, "color": colour, "weight": 0.5, "opacity": 0.8}
+            for cls, (_lower, opacity) in enumerate(_GRID_CLASSES)
+        }
+        PreparedGeoJson(
+            json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"), allow_nan=False),
+            ["cls", "cells"],
             name=_text(label),
             control=False,
-            style_function=style,
+            style=_style_by("cls", styles),
             renderer=JsCode(_CANVAS_RENDERER),
             interactive=False,
         ).add_to(group)
-
-
-def _grid_class(count: int) -> int:
-    return max(i for i, (lower, _opacity) in enumerate(_GRID_CLASSES) if count >= lower)
 
 
 # --- header and legend ------------------------------------------------------------------------
