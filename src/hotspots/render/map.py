@@ -501,6 +501,8 @@ def _lonlat(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _count(value: Any) -> str:
     """A count with thousands separators; "–" when missing."""
+    if type(value) is int:  # the common case, tens of thousands of times on a large map
+        return f"{value:,}"
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return "–"
     return f"{int(value):,}"
@@ -524,8 +526,14 @@ def _types_with_role(analysis: Analysis, role: str) -> list[str]:
 
 def _by_type(row: Mapping[str, Any], types: Sequence[str]) -> str:
     """``"raid 2, seizure 1"`` from the ``n_<type>`` columns of a row (escaped names)."""
-    parts = [f"{_text(t)} {_count(row.get(f'n_{t}', 0))}" for t in types]
+    parts = [f"{_type_label(t)} {_count(row.get(f'n_{t}', 0))}" for t in types]
     return ", ".join(parts)
+
+
+@cache
+def _type_label(name: str) -> str:
+    """An event type's name, escaped once (a map shows it in every footprint's tooltip)."""
+    return _text(name)
 
 
 def _area_label(name: Any, code: Any) -> str:
