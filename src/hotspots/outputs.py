@@ -254,9 +254,11 @@ def geojson_text(frame: Any, properties: list[str]) -> str:
 
     web = web_frame(frame)
     columns = [_plain_column(web[name]) for name in properties]
-    records = [dict(zip(properties, values, strict=True)) for values in zip(*columns, strict=True)]
-    if not properties:
-        records = [{} for _ in range(len(web))]
+    records = (
+        [dict(zip(properties, values, strict=True)) for values in zip(*columns, strict=True)]
+        if properties
+        else [{} for _ in range(len(web))]
+    )
     geometries = geometry_json(web.geometry.to_numpy(), COORD_DECIMALS)
     lines = [
         '{"type":"Feature","properties":'

@@ -427,14 +427,11 @@ def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return value, blank, bad
 
 
-def project_coordinates(raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Easting and northing in EPSG:27700 for each row, and a reason where impossible."""
-    x_m, y_m, reason = _project(raw)
-    return x_m, y_m, _REASON_TEXT[reason]
-
-
 def _project(raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`project_coordinates` with the reasons as codes of ``_REASON_CODE``."""
+    """Easting and northing in EPSG:27700 for each row, and a reason where impossible.
+
+    Reasons are codes of ``_REASON_CODE`` (0 for none).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
     from pyproj import Transformer

@@ -587,12 +587,17 @@ def _layer(
     thousands of footprints, too many to hand folium as Python objects.
     """
     features_text = ",".join(
-        f'{{"type":"Feature","id":{i},"properties":{json.dumps(props, separators=(",", ":"), allow_nan=False)},'
+        f'{{"type":"Feature","id":{i},"properties":{_compact_json(props)},'
         f'"geometry":{feature.geometry}}}'
         for i, (feature, props) in enumerate(zip(features, properties, strict=True))
     )
     text = '{"type":"FeatureCollection","features":[' + features_text + "]}"
     return PreparedGeoJson(text, list(properties[0]), **kwargs)
+
+
+def _compact_json(value: Any) -> str:
+    """JSON without spaces (the page's data layers are megabytes at national scale)."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 def _style_by(prop: str, styles: Mapping[int, Mapping[str, Any]]) -> JsCode:
@@ -848,7 +853,7 @@ def _add_point_layers(m: folium.Map, events: pd.DataFrame) -> None:
             ],
         }
         PreparedGeoJson(
-            json.dumps(data, separators=(",", ":"), allow_nan=False),
+            _compact_json(data),
             [],
             name=_text(name),
             control=False,
@@ -908,7 +913,7 @@ def _add_grid_layers(m: folium.Map, events: pd.DataFrame) -> None:
             for cls, (_lower, opacity) in enumerate(_GRID_CLASSES)
         }
         PreparedGeoJson(
-            json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"), allow_nan=False),
+            _compact_json({"type": "FeatureCollection", "features": features}),
             ["cls", "cells"],
             name=_text(label),
             control=False,
