@@ -43,6 +43,26 @@ def test_help_does_not_import_heavy_libraries():
     assert done.stdout.strip() == ""
 
 
+def _program(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m hotspots ARGS`` in a child process, output captured through pipes."""
+    command = [sys.executable, "-m", "hotspots", *args]
+    return subprocess.run(command, check=False, capture_output=True, text=True, timeout=300)
+
+
+def test_program_exit_status_and_piped_output_survive_the_quick_exit(tmp_path):
+    # The program ends with os._exit: buffered output must still arrive and statuses stay right.
+    good = write(tmp_path, f"id,type,date,lat,lon\n1,raid,2024-07-01,{NORWICH}\n")
+    done = _program("validate", good)
+    assert done.returncode == 0, done.stderr
+    assert "rows read 1" in done.stdout
+    bad = _program("validate", str(tmp_path / "missing.csv"), "--quiet")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("Error: ") and "missing.csv" in bad.stderr
+    usage = _program("map")
+    assert usage.returncode == 2 and "Missing argument" in usage.stderr
+    assert _program("--version").stdout.startswith("hotspots")
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [

@@ -230,19 +230,6 @@ def test_dates_agree_with_numpy_calendar():
     assert np.array_equal(got, expected, equal_nan=True)
 
 
-def test_projecting_in_threads_gives_the_same_points(monkeypatch):
-    from pyproj import Transformer
-
-    rng = np.random.default_rng(5)
-    lon, lat = rng.uniform(-6, 2, 10_000), rng.uniform(50, 58, 10_000)
-    transformer = Transformer.from_crs(schema.CRS_WEB, schema.CRS_METRIC, always_xy=True)
-    alone = transformer.transform(lon, lat, errcheck=False)
-    monkeypatch.setattr(validate_module, "_POINTS_PER_THREAD", 1_000)
-    monkeypatch.setattr(validate_module.os, "cpu_count", lambda: 4)
-    blocks = validate_module._transform(transformer, lon, lat)
-    assert np.array_equal(alone[0], blocks[0]) and np.array_equal(alone[1], blocks[1])
-
-
 def test_border_point_belongs_to_the_first_district(areas):
     import shapely
 

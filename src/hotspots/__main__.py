@@ -1,5 +1,5 @@
 """``python -m hotspots`` runs the command line."""
 
-from hotspots.cli import main
+from hotspots.cli import run
 
-main()
+run()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hotspots import schema
+from hotspots import parallel, schema
 from hotspots.dbscan import run_dbscan
+
+#: Footprints per thread below which building them in threads does not pay.
+_FOOTPRINTS_PER_BLOCK = 1_000
 
 
 def cluster_ids(labels: np.ndarray, prefix: str) -> np.ndarray:
@@ -47,8 +50,11 @@ def footprints(x_m: np.ndarray, y_m: np.ndarray, labels: np.ndarray, margin_m: f
         repeat = np.where(single, 2, 1)
         coords = np.repeat(coords, repeat, axis=0)
         label = np.repeat(label, repeat)
-    hulls = shapely.convex_hull(shapely.linestrings(coords, indices=label))
-    return shapely.buffer(hulls, margin_m, quad_segs=8)
+    lines = shapely.linestrings(coords, indices=label)
+    # GEOS works without the GIL: thousands of hulls and buffers are built on every core.
+    return parallel.elementwise(
+        lambda part: shapely.buffer(shapely.convex_hull(part), margin_m, quad_segs=8), lines, _FOOTPRINTS_PER_BLOCK
+    )
 
 
 def cluster_events(

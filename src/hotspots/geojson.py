@@ -1,4 +1,7 @@
-"""GeoJSON geometry text for many shapely geometries at once.
+"""GeoJSON geometries for many shapely geometries at once: WGS84 copies, and their text.
+
+:func:`web_geometries` projects to WGS84 (as RFC 7946 GeoJSON and web maps want) and rounds,
+in one pass over the coordinates, projecting in blocks on every core.
 
 Writing ``json.dumps(mapping(g))`` geometry by geometry walks every vertex in Python and
 formats every float on its own: at a million events (tens of thousands of footprints,
@@ -12,11 +15,14 @@ form, which ``shapely.to_geojson`` does not do (it writes ``1.6737899999999999``
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry import mapping
+
+from hotspots import parallel, schema
 
 _POLYGON = int(shapely.GeometryType.POLYGON)
 _MULTIPOLYGON = int(shapely.GeometryType.MULTIPOLYGON)
@@ -40,6 +46,28 @@ _WKT_TO_GEOJSON = (
     (")", "]]"),
     ("|", ","),
 )
+
+
+def web_geometries(geometries: Any, crs: Any, decimals: int) -> np.ndarray:
+    """2-D WGS84 copies of ``geometries`` (in ``crs``), coordinates rounded to ``decimals``.
+
+    The same coordinates as ``GeoSeries.to_crs("EPSG:4326")`` followed by rounding;
+    missing geometries stay missing.
+    """
+    transformer = _to_web(crs)
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        lon, lat = parallel.transform(transformer, xy[:, 0], xy[:, 1])
+        return np.round(np.column_stack([lon, lat]), decimals)
+
+    return shapely.transform(np.asarray(geometries, dtype=object), project)
+
+
+@cache
+def _to_web(crs: Any) -> Any:
+    from pyproj import CRS, Transformer
+
+    return Transformer.from_crs(CRS.from_user_input(crs), schema.CRS_WEB, always_xy=True)
 
 
 def geometry_json(geometries: Any, decimals: int) -> list[str]:

@@ -234,15 +234,14 @@ def web_frame(frame: Any) -> Any:
     InputError
         The frame has no CRS.
     """
-    import shapely
+    import geopandas as gpd
+
+    from hotspots.geojson import web_geometries
 
     if frame.crs is None:
         raise InputError("web_frame: the frame has no CRS; set it with set_crs() first")
-    web = frame.to_crs(schema.CRS_WEB)
-    web[web.geometry.name] = shapely.transform(
-        web.geometry.to_numpy(), lambda xy: np.round(xy, COORD_DECIMALS)
-    )
-    return web
+    geometry = web_geometries(frame.geometry.values, frame.crs, COORD_DECIMALS)
+    return frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs=schema.CRS_WEB, name=frame.geometry.name))
 
 
 def geojson_text(frame: Any, properties: list[str]) -> str:

@@ -26,14 +26,13 @@ Date rules
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from hotspots import schema
+from hotspots import parallel, schema
 from hotspots.errors import InputError
 from hotspots.params import AnalysisParams, EventTypes
 
@@ -490,33 +489,10 @@ def _project(raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             transformer = Transformer.from_crs(code, schema.CRS_METRIC, always_xy=True)
         except Exception:  # noqa: BLE001 - pyproj raises several types for a CRS it cannot use
             raise InputError(f"unknown coordinate reference system {code!r}; give an EPSG code such as EPSG:27700") from None
-        x_m[rows], y_m[rows] = _transform(transformer, x[rows], y[rows])
+        x_m[rows], y_m[rows] = parallel.transform(transformer, x[rows], y[rows])
     unprojectable = (reason == 0) & ~(np.isfinite(x_m) & np.isfinite(y_m))
     reason[unprojectable] = _REASON_CODE[schema.REASON_INVALID_COORDS]
     return x_m, y_m, reason
-
-
-#: Points per thread below which projecting in threads does not pay for starting them.
-_POINTS_PER_THREAD = 200_000
-
-
-def _transform(transformer: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``transformer.transform`` of many points, in one block per processor.
-
-    PROJ runs without the GIL and pyproj gives each thread its own copy of the
-    transformation, so the blocks run in parallel; each point is projected as on its own.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    workers = min(os.cpu_count() or 1, len(x) // _POINTS_PER_THREAD)
-    if workers < 2:
-        return transformer.transform(x, y, errcheck=False)
-    edges = np.linspace(0, len(x), workers + 1).astype(int)
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(
-            pool.map(lambda a, b: transformer.transform(x[a:b], y[a:b], errcheck=False), edges[:-1], edges[1:])
-        )
-    return np.concatenate([px for px, _ in parts]), np.concatenate([py for _, py in parts])
 
 
 def _inside(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:

@@ -59,10 +59,10 @@ from folium.template import Template
 from folium.utilities import JsCode
 from pyproj import Transformer
 
-from hotspots import schema
+from hotspots import parallel, schema
 from hotspots.boundaries import DEFAULT_SOURCE
 from hotspots.errors import ConfigError, InputError
-from hotspots.geojson import geometry_json
+from hotspots.geojson import geometry_json, web_geometries
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
 from hotspots.params import AnalysisParams
 from hotspots.render.offline import PreparedGeoJson, escape_text, offline_html
@@ -464,8 +464,7 @@ def _web_features(
             geoms = np.asarray(shapely.coverage_simplify(geoms, simplify_m), dtype=object)
         else:
             geoms = shapely.simplify(geoms, simplify_m, preserve_topology=not convex)
-    web = gpd.GeoSeries(geoms, crs=table.crs).to_crs(schema.CRS_WEB).values
-    web = shapely.transform(np.asarray(web, dtype=object), lambda xy: np.round(xy, COORD_DECIMALS))
+    web = web_geometries(geoms, table.crs, COORD_DECIMALS)
     keep = ~(shapely.is_missing(web) | shapely.is_empty(web))
     bounds = shapely.bounds(web[keep]).tolist()
     geometries = geometry_json(web[keep], COORD_DECIMALS)
@@ -492,7 +491,7 @@ def _to_web() -> Transformer:
 
 
 def _lonlat(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lon, lat = _to_web().transform(np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float))
+    lon, lat = parallel.transform(_to_web(), np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float))
     return np.round(lon, COORD_DECIMALS), np.round(lat, COORD_DECIMALS)
 
 
