@@ -161,10 +161,15 @@ def test_footprints_equal_the_hulls_of_multipoints():
         assert list(shapely.to_wkb(footprints(x, y, labels, margin_m))) == list(shapely.to_wkb(expected))
 
 
-def test_points_in_matches_a_tree_query_of_points_edges_included():
+@pytest.mark.parametrize("blocks", [1, 3], ids=["one-block", "shapes-in-threads"])
+def test_points_in_matches_a_tree_query_of_points_edges_included(monkeypatch, blocks):
     import shapely
 
+    from hotspots import analysis, parallel
     from hotspots.analysis import _points_in
+
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: blocks)
+    monkeypatch.setattr(analysis, "_SHAPES_PER_BLOCK", 1)
 
     shapes = np.array([shapely.box(0, 0, 10, 10), shapely.box(5, 5, 30, 30), shapely.Point(100, 100).buffer(5)])
     x = np.array([1.0, 10.0, 7.0, 29.0, 50.0, 100.0, 105.0, 106.0, -1.0])

@@ -230,6 +230,29 @@ def test_dates_agree_with_numpy_calendar():
     assert np.array_equal(got, expected, equal_nan=True)
 
 
+def test_placing_in_threads_gives_the_same_districts(areas, monkeypatch):
+    import shapely
+
+    from hotspots import parallel
+
+    # Random points over the districts' extent, and the vertices two districts share (on a
+    # border: the first district in area order wins, in whichever run they fall).
+    polygons = np.asarray(areas.geometry.values)
+    west, south, east, north = shapely.total_bounds(polygons)
+    rng = np.random.default_rng(8)
+    bx, by = shapely.get_coordinates(polygons[1]).T
+    x = np.concatenate([rng.uniform(west, east, 3_000), bx])
+    y = np.concatenate([rng.uniform(south, north, 3_000), by])
+    usable = np.ones(len(x), dtype=bool)
+    usable[::7] = False
+    alone = validate_module._place(x, y, usable, areas, AnalysisParams())
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(parallel, "MIN_BLOCK", 100)
+    in_runs = validate_module._place(x, y, usable, areas, AnalysisParams())
+    assert (alone >= 0).sum() > 1_000 and len(set(alone.tolist())) > 3
+    assert np.array_equal(alone, in_runs)
+
+
 def test_border_point_belongs_to_the_first_district(areas):
     import shapely
 

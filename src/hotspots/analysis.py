@@ -19,11 +19,12 @@ Definitions (also in the README and every output):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 
-from hotspots import schema
+from hotspots import parallel, schema
 from hotspots.cluster import cluster_events, cluster_ids, footprints
 from hotspots.gridref import grid_reference
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
@@ -87,9 +88,12 @@ def analyse(
     ]
     # The period's enforcement is part of the history: one spatial query serves both counts.
     history_in_period = in_period(history, params.period)
-    hotspots = _hotspots(harm, labels, history, history_in_period, period_end, params, types, areas)
-
-    enf_labels = cluster_events(enforcement, params.eps_m, params.min_samples, params.engine)
+    with ThreadPoolExecutor(1) as pool:
+        # Clustering runs compiled without the GIL (its kernels are loaded by now): the
+        # enforcement events are clustered while the hotspots are scored.
+        enf_job = pool.submit(cluster_events, enforcement, params.eps_m, params.min_samples, params.engine)
+        hotspots = _hotspots(harm, labels, history, history_in_period, period_end, params, types, areas)
+        enf_labels = enf_job.result()
     enforcement_clusters = _enforcement_clusters(enforcement, enf_labels, params, types)
     area_table = _areas(events, hotspots, areas)
 
@@ -221,6 +225,10 @@ def _hotspots(
     return gpd.GeoDataFrame(table, geometry=list(geometry), crs=schema.CRS_METRIC)
 
 
+#: Footprints per thread below which testing events against them in threads does not pay.
+_SHAPES_PER_BLOCK = 1_000
+
+
 def _points_in(shapes: np.ndarray, events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(shape index, event position) for every event inside (or on the edge of) a shape.
 
@@ -270,7 +278,15 @@ def _points_in(shapes: np.ndarray, events: pd.DataFrame) -> tuple[np.ndarray, np
     inside_box = (ex >= b[:, 0]) & (ex <= b[:, 2]) & (ey >= b[:, 1]) & (ey <= b[:, 3])
     shape_idx, event_idx = shape_idx[inside_box], event_idx[inside_box]
     shapely.prepare(shapes)  # caches an index on each shape, which stays the same geometry
-    hit = shapely.intersects_xy(shapes[shape_idx], x[event_idx], y[event_idx])
+    # The pairs come grouped by shape; blocks of whole shapes run in threads, so no prepared
+    # shape is used by two threads at once (GEOS prepared geometries are not thread-safe).
+    pairs_of = np.searchsorted(shape_idx, np.arange(len(shapes) + 1))
+
+    def test(first: int, stop: int) -> np.ndarray:
+        pairs = slice(pairs_of[first], pairs_of[stop])
+        return shapely.intersects_xy(shapes[shape_idx[pairs]], x[event_idx[pairs]], y[event_idx[pairs]])
+
+    hit = np.concatenate(parallel.in_blocks(test, len(shapes), min_block=_SHAPES_PER_BLOCK))
     return shape_idx[hit], event_idx[hit]
 
 

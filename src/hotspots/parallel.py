@@ -5,6 +5,9 @@ while they work, so one call over a large array can be cut into contiguous block
 run at the same time. Each element is computed exactly as it would be on its own, so the
 result is the same, value for value, whatever the number of blocks. Small arrays run in
 one call: starting threads costs more than it saves.
+
+Blocks must not share a prepared geometry: GEOS builds a prepared geometry's index on first
+use, unguarded (libgeos/geos#825), so callers give each block its own shapes or copies.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ T = TypeVar("T")
 MIN_BLOCK = 100_000
 
 
-def in_blocks(func: Callable[[int, int], T], n: int, min_block: int = MIN_BLOCK) -> list[T]:
+def in_blocks(func: Callable[[int, int], T], n: int, min_block: int | None = None) -> list[T]:
     """``func(start, stop)`` over contiguous blocks covering ``range(n)``, in order.
 
     Parameters
@@ -31,14 +34,15 @@ def in_blocks(func: Callable[[int, int], T], n: int, min_block: int = MIN_BLOCK)
     n
         Number of items.
     min_block
-        Fewest items per block: ``n // min_block`` blocks at most, one per core at most.
+        Fewest items per block (default :data:`MIN_BLOCK`): ``n // min_block`` blocks at
+        most, and one per core at most.
 
     Returns
     -------
     list
         The blocks' results in block order (one item when ``n`` is small).
     """
-    workers = min(os.cpu_count() or 1, n // max(min_block, 1))
+    workers = min(os.cpu_count() or 1, n // max(min_block or MIN_BLOCK, 1))
     if workers < 2:
         return [func(0, n)]
     from concurrent.futures import ThreadPoolExecutor
@@ -48,13 +52,15 @@ def in_blocks(func: Callable[[int, int], T], n: int, min_block: int = MIN_BLOCK)
         return list(pool.map(func, edges[:-1], edges[1:]))
 
 
-def elementwise(func: Callable[[np.ndarray], np.ndarray], values: np.ndarray, min_block: int = MIN_BLOCK) -> np.ndarray:
+def elementwise(func: Callable[[np.ndarray], np.ndarray], values: np.ndarray, min_block: int | None = None) -> np.ndarray:
     """``func(values)`` for an element-wise ``func`` (e.g. ``shapely.buffer``), in blocks."""
     parts = in_blocks(lambda a, b: func(values[a:b]), len(values), min_block)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def transform(transformer: Any, x: np.ndarray, y: np.ndarray, min_block: int = MIN_BLOCK) -> tuple[np.ndarray, np.ndarray]:
+def transform(
+    transformer: Any, x: np.ndarray, y: np.ndarray, min_block: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``transformer.transform(x, y, errcheck=False)`` of many points, in blocks.
 
     pyproj gives each thread its own copy of the transformation (thread-safe since 3.1).

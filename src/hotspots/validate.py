@@ -506,9 +506,10 @@ def _place(x_m: np.ndarray, y_m: np.ndarray, usable: np.ndarray, areas: object, 
     """Index in ``areas`` of the district holding each usable point (-1 where none).
 
     A point on a shared border belongs to the first district in area order. The points
-    are sorted by easting once; each district is prepared once and tests only the points
-    inside its bounding box: a contiguous run of the sorted points (binary search on x)
-    narrowed by northing, so no point geometries are built for the points inside a district.
+    are sorted by easting once; each district, prepared, tests only the points inside its
+    bounding box: a contiguous run of the sorted points (binary search on x) narrowed by
+    northing, so no point geometries are built for the points inside a district. GEOS
+    tests points without the GIL, so runs of the sorted points go to every core.
     """
     import shapely
 
@@ -519,18 +520,30 @@ def _place(x_m: np.ndarray, y_m: np.ndarray, usable: np.ndarray, areas: object, 
     polygons = np.asarray(areas.geometry.values)  # type: ignore[attr-defined]
     by_x = rows[np.argsort(x_m[rows])]  # ties in any order: each point is tested on its own
     x, y = x_m[by_x], y_m[by_x]  # in easting order: a bounding box's points are one slice
-    area_of = np.full(len(by_x), -1, dtype=np.int64)
-    shapely.prepare(polygons)
-    for k, (x0, y0, x1, y1) in enumerate(shapely.bounds(polygons)):  # one step per district
-        lo, hi = np.searchsorted(x, x0, side="left"), np.searchsorted(x, x1, side="right")
-        if lo == hi:
-            continue
-        # Slices, not gathers: comparing a contiguous run is several times cheaper.
-        in_box = (area_of[lo:hi] < 0) & (y[lo:hi] >= y0) & (y[lo:hi] <= y1)
-        candidates = lo + np.flatnonzero(in_box)
-        if len(candidates):
-            inside = shapely.intersects_xy(polygons[k], x[candidates], y[candidates])
-            area_of[candidates[inside]] = k
+    boxes = shapely.bounds(polygons).tolist()
+    polygon_wkb = shapely.to_wkb(polygons)
+
+    def place_run(start: int, stop: int) -> np.ndarray:
+        """Districts of the sorted points start..stop-1 (runs are independent: one per core)."""
+        # Each run prepares its own copy of the districts: a GEOS prepared geometry builds its
+        # index on first use and is not safe to share between threads (libgeos/geos#825).
+        own = shapely.from_wkb(polygon_wkb)
+        shapely.prepare(own)
+        xs, ys = x[start:stop], y[start:stop]
+        area_of = np.full(stop - start, -1, dtype=np.int64)
+        for k, (x0, y0, x1, y1) in enumerate(boxes):  # one step per district
+            lo, hi = np.searchsorted(xs, x0, side="left"), np.searchsorted(xs, x1, side="right")
+            if lo == hi:
+                continue
+            # Slices, not gathers: comparing a contiguous run is several times cheaper.
+            in_box = (area_of[lo:hi] < 0) & (ys[lo:hi] >= y0) & (ys[lo:hi] <= y1)
+            candidates = lo + np.flatnonzero(in_box)
+            if len(candidates):
+                inside = shapely.intersects_xy(own[k], xs[candidates], ys[candidates])
+                area_of[candidates[inside]] = k
+        return area_of
+
+    area_of = np.concatenate(parallel.in_blocks(place_run, len(by_x)))
     # Generalised coastlines leave real seafront points just outside every polygon: give them
     # to the nearest district within the tolerance (the first in area order on a tie).
     missing = np.flatnonzero(area_of < 0)
