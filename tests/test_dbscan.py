@@ -339,3 +339,17 @@ def test_float_coordinates_match_sklearn(seed: int, n: int, eps: float, min_samp
     ref = dbscan_sklearn(xy, eps, min_samples)
     np.testing.assert_array_equal(grid.core, ref.core)
     np.testing.assert_array_equal(grid.labels, ref.labels)
+
+
+def test_kernels_preloaded_in_the_background_are_loaded_once_and_agree():
+    from hotspots import dbscan
+
+    rng = np.random.default_rng(11)
+    xy = np.concatenate([rng.normal(0, 30, (300, 2)), rng.uniform(-500, 500, (200, 2))])
+    dbscan._loaded_kernels.cache_clear()
+    dbscan.preload_kernels()
+    result = dbscan.run_dbscan(xy, 40.0, 4)  # arrives while the preload is loading: waits for it
+    assert dbscan._loaded_kernels.cache_info().misses == 1
+    reference = dbscan_sklearn(xy, 40.0, 4)
+    assert np.array_equal(result.core, reference.core)
+    assert core_partition(result) == core_partition(reference)

@@ -151,9 +151,14 @@ def _setup(opts: dict[str, Any], period: str | None = None, *, allow_auto_eps: b
     return config, params
 
 
-def _load(opts: dict[str, Any], config: Any, params: Any, progress: Any) -> Any:
+def _load(opts: dict[str, Any], config: Any, params: Any, progress: Any, *, clusters: bool = True) -> Any:
+    """Read and validate the input files; ``clusters``: the command will cluster them next."""
     from hotspots.pipeline import load
 
+    if clusters and params.engine == "grid":
+        from hotspots.dbscan import preload_kernels
+
+        preload_kernels()  # numba's second of start-up overlaps reading and validating
     delimiter = {"tab": "\t", "pipe": "|"}.get(opts.get("delimiter") or "", opts.get("delimiter"))
     return load(
         list(opts["events"]),
@@ -260,7 +265,7 @@ def validate_command(**opts: Any) -> None:
 
     progress = stderr_progress(not opts["quiet"])
     config, params = _setup(opts, opts.get("period"))
-    loaded = _load(opts, config, params, progress)
+    loaded = _load(opts, config, params, progress, clusters=False)
     inside = int(in_period(loaded.valid, params.period).sum())
     by_reason = loaded.rejected_by_reason
     report = {

@@ -35,9 +35,11 @@ metres leaves labels unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -46,7 +48,7 @@ import numpy as np
 
 from hotspots.errors import ConfigError
 
-__all__ = ["ENGINES", "DbscanResult", "dbscan_grid", "dbscan_sklearn", "run_dbscan"]
+__all__ = ["ENGINES", "DbscanResult", "dbscan_grid", "dbscan_sklearn", "preload_kernels", "run_dbscan"]
 
 #: Cells per axis never exceed this, so cell keys fit in int64 and floor() of a cell
 #: coordinate stays exact; for a tiny eps over a wide extent cells grow past eps / sqrt(2),
@@ -479,9 +481,21 @@ def _assign_labels_py(
     return labels
 
 
-@cache
+_KERNELS_LOCK = threading.Lock()
+
+
 def _kernels() -> dict[str, Callable[..., Any]]:
-    """Compile (or load from numba's on-disk cache) the grid kernels on first use."""
+    """The grid kernels, compiled (or loaded from numba's on-disk cache) on first use.
+
+    Thread-safe: a caller arriving while :func:`preload_kernels` is loading them waits for
+    that load instead of starting a second one.
+    """
+    with _KERNELS_LOCK:
+        return _loaded_kernels()
+
+
+@cache
+def _loaded_kernels() -> dict[str, Callable[..., Any]]:
     from numba import njit
 
     originals: dict[str, Callable[..., Any]] = {
@@ -495,7 +509,26 @@ def _kernels() -> dict[str, Callable[..., Any]]:
     }
     # fastmath stays off: fused or reassociated arithmetic would break agreement with the
     # reference's distance test at the boundary.
-    return {name: njit(cache=True, nogil=True)(func) for name, func in originals.items()}
+    kernels = {name: njit(cache=True, nogil=True)(func) for name, func in originals.items()}
+    # numba compiles or loads each kernel on its first call: a tiny run makes those calls here,
+    # with the argument types of every real run, so the kernels are ready when returned.
+    _grid_labels(np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 0.0]]), 2.0, 2, kernels)
+    return kernels
+
+
+def preload_kernels() -> None:
+    """Start importing numba and loading the grid kernels in a background thread.
+
+    That takes about a second, mostly without the GIL; a command that will cluster starts
+    it before reading its input, so the load overlaps reading and validation.
+    """
+    threading.Thread(target=_preload, name="hotspots-dbscan-preload", daemon=True).start()
+
+
+def _preload() -> None:
+    # A failure here is not reported: the clustering itself loads again and reports it.
+    with contextlib.suppress(Exception):
+        _kernels()
 
 
 # --- engines -----------------------------------------------------------------------------------
@@ -558,10 +591,14 @@ def dbscan_grid(xy: np.ndarray, eps_m: float, min_samples: int) -> DbscanResult:
         ``xy`` is not a finite array of shape (n, 2).
     """
     points, eps, n_min = _validate_arguments(xy, eps_m, min_samples)
-    n = points.shape[0]
-    if n == 0:
+    if points.shape[0] == 0:
         return _empty_result()
-    kern = _kernels()
+    return _grid_labels(points, eps, n_min, _kernels())
+
+
+def _grid_labels(points: np.ndarray, eps: float, n_min: int, kern: Mapping[str, Callable[..., Any]]) -> DbscanResult:
+    """:func:`dbscan_grid` of validated, non-empty points with the given kernels."""
+    n = points.shape[0]
     eps2 = eps * eps
 
     order, start, lo, hi = _grid_cells(points, eps, kern["cell_keys"])
