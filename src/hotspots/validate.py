@@ -399,7 +399,7 @@ def _day_first(
 
 
 def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse coordinate text; returns (value, is_blank, is_bad).
+    """Parse coordinate text; returns (value, is_blank, is_bad), value NaN where blank or bad.
 
     Spaces anywhere are ignored ("52. 6284", thousands "530 000"); a decimal comma
     ("52,6284", as many European locales write) is read as a point. Anything else that
@@ -413,8 +413,16 @@ def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.array(pc.fill_null(pc.cast(kept, pa.float64()), np.nan))  # a writable copy
 
     text = _arrow_text(values)
-    value = parse(text)
-    blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    blank_mask = pc.equal(text, "")
+    blank = blank_mask.to_numpy(zero_copy_only=False)
+    try:
+        # Arrow's parser takes every number the pattern takes and, beyond those, only spellings
+        # of NaN and infinity, which are bad either way: a column it parses whole (the usual
+        # case) needs no pattern match.
+        present = pc.if_else(blank_mask, pa.scalar(None, text.type), text)
+        value = np.array(pc.fill_null(pc.cast(present, pa.float64()), np.nan))
+    except pa.ArrowInvalid:
+        value = parse(text)
     # Only values that are not already plain numbers pay for the clean-up.
     retry = np.flatnonzero(np.isnan(value) & ~blank)
     if len(retry):
@@ -423,6 +431,7 @@ def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         other = pc.if_else(comma, pc.replace_substring(other, ",", "."), other)
         value[retry] = parse(other)
     bad = ~blank & ~np.isfinite(value)
+    value[bad] = np.nan
     return value, blank, bad
 
 
