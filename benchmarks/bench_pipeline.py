@@ -96,7 +96,7 @@ BREAKDOWN_TARGETS = (
     ("hotspots.validate", "validate"),
     ("hotspots.validate", "_parse_dates"),
     ("hotspots.validate", "_project"),
-    ("hotspots.validate", "_transform"),
+    ("hotspots.validate", "_numbers"),
     ("hotspots.validate", "_place"),
     ("hotspots.validate", "_repeated"),
     ("hotspots.analysis", "analyse"),
@@ -124,6 +124,7 @@ BREAKDOWN_TARGETS = (
     ("hotspots.render.offline", "_reject_external_references"),
     ("hotspots.pipeline", "write_map_outputs"),
     ("hotspots.outputs", "geojson_text"),
+    ("hotspots.geojson", "web_geometries"),
     ("hotspots.geojson", "geometry_json"),
 )
 

@@ -168,7 +168,7 @@ def test_points_in_matches_a_tree_query_of_points_edges_included(monkeypatch, bl
     from hotspots import analysis, parallel
     from hotspots.analysis import _points_in
 
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: blocks)
+    monkeypatch.setattr(parallel, "cores", lambda: blocks)
     monkeypatch.setattr(analysis, "_SHAPES_PER_BLOCK", 1)
 
     shapes = np.array([shapely.box(0, 0, 10, 10), shapely.box(5, 5, 30, 30), shapely.Point(100, 100).buffer(5)])

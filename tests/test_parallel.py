@@ -10,7 +10,7 @@ from hotspots import parallel, schema
 @pytest.fixture
 def four_cores(monkeypatch):
     """Pretend to have four cores, so even small inputs are split into several blocks."""
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(parallel, "cores", lambda: 4)
 
 
 def test_blocks_cover_every_item_once_in_order(four_cores):

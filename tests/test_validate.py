@@ -248,7 +248,7 @@ def test_placing_in_threads_gives_the_same_districts(areas, monkeypatch):
     usable = np.ones(len(x), dtype=bool)
     usable[::7] = False
     alone = validate_module._place(x, y, usable, areas, AnalysisParams())
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(parallel, "cores", lambda: 4)
     monkeypatch.setattr(parallel, "MIN_BLOCK", 100)
     in_runs = validate_module._place(x, y, usable, areas, AnalysisParams())
     assert (alone >= 0).sum() > 1_000 and len(set(alone.tolist())) > 3

@@ -24,6 +24,14 @@ T = TypeVar("T")
 MIN_BLOCK = 100_000
 
 
+def cores() -> int:
+    """Processor cores this process may run on (fewer than the machine's in a limited container)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def in_blocks(func: Callable[[int, int], T], n: int, min_block: int | None = None) -> list[T]:
     """``func(start, stop)`` over contiguous blocks covering ``range(n)``, in order.
 
@@ -42,7 +50,7 @@ def in_blocks(func: Callable[[int, int], T], n: int, min_block: int | None = Non
     list
         The blocks' results in block order (one item when ``n`` is small).
     """
-    workers = min(os.cpu_count() or 1, n // max(min_block or MIN_BLOCK, 1))
+    workers = min(cores(), n // max(min_block or MIN_BLOCK, 1))
     if workers < 2:
         return [func(0, n)]
     from concurrent.futures import ThreadPoolExecutor
