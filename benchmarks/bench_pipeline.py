@@ -220,7 +220,9 @@ def breakdown_child(report_path: str, cli_args: list[str]) -> None:
     for module in {m for m, _ in BREAKDOWN_TARGETS} | {"hotspots.cli"}:
         importlib.import_module(module)
     stats: dict[str, dict[str, float]] = {}
-    active: list[str] = []
+    # Each thread has its own stack of timed calls in progress: the job clusters enforcement
+    # in a worker thread while the main thread scores hotspots.
+    per_thread = threading.local()
     missing = []
     for module_name, qualname in BREAKDOWN_TARGETS:
         owner: object = sys.modules[module_name]
@@ -234,6 +236,7 @@ def breakdown_child(report_path: str, cli_args: list[str]) -> None:
         key = f"{module_name}.{qualname}"
 
         def timed(*a: Any, __f: Any = original, __key: str = key, **kw: Any) -> Any:
+            active = per_thread.__dict__.setdefault("active", [])
             if __key in active:  # recursion: count the outermost call only
                 return __f(*a, **kw)
             entry = stats.setdefault(

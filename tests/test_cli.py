@@ -63,6 +63,21 @@ def test_program_exit_status_and_piped_output_survive_the_quick_exit(tmp_path):
     assert _program("--version").stdout.startswith("hotspots")
 
 
+def test_program_runs_exit_handlers_registered_before_it_starts():
+    # os._exit skips interpreter teardown, not the exit handlers a library registered on import.
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(print, 'handler from before')\n"
+        "sys.argv = ['hotspots', '--version']\n"
+        "from hotspots.cli import run\n"
+        "run()\n"
+    )
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("hotspots") and done.stdout.endswith("handler from before\n")
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [

@@ -485,22 +485,33 @@ def run() -> None:
 
     Once a command has returned, its outputs are written and closed; tearing the interpreter
     down then only frees memory the operating system takes back anyway -- at a million
-    events 0.4 s of freeing objects and unloading numba's compiler. So the process ends as
-    soon as every exit handler has run, with the status ``sys.exit`` would give.
+    events 0.4 s of freeing objects and unloading numba's compiler. So, once ``main`` has
+    ended with a status, every exit handler runs (as at a normal exit), the standard streams
+    are flushed and the process ends with that status. This is the program's entry point
+    only: called inside another Python process it would end that process too.
+    An exception other than ``SystemExit`` leaves by Python's normal path (traceback, exit 1).
     """
-    status = [1]  # an exception escaping main() exits 1, as Python's own exit does
-    atexit.register(_end_process, status)  # registered first, so it runs after every other handler
     try:
         main()
+        status = 0
     except SystemExit as exc:
-        status[0] = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
-        raise
-
-
-def _end_process(status: list[int]) -> None:
+        status = _exit_status(exc.code)
+    # atexit's own runner: handlers registered before and after this point run, newest first,
+    # exactly as interpreter shutdown would run them, and are then cleared.
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
             pass
-    os._exit(status[0])
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """The status Python gives ``sys.exit(code)``: None is 0, an int itself, else printed and 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
