@@ -11,6 +11,7 @@ Exit codes: 0 success; 1 unexpected internal error; 2 bad input, option or confi
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import signal
@@ -151,14 +152,28 @@ def _setup(opts: dict[str, Any], period: str | None = None, *, allow_auto_eps: b
     return config, params
 
 
-def _load(opts: dict[str, Any], config: Any, params: Any, progress: Any, *, clusters: bool = True) -> Any:
-    """Read and validate the input files; ``clusters``: the command will cluster them next."""
+def _load(
+    opts: dict[str, Any],
+    config: Any,
+    params: Any,
+    progress: Any,
+    *,
+    clusters: bool = True,
+    later: tuple[str, ...] = (),
+) -> Any:
+    """Read and validate the input files.
+
+    ``clusters``: the command will cluster them next; ``later``: modules it imports after
+    loading (its renderers), imported in the background meanwhile.
+    """
     from hotspots.pipeline import load
 
     if clusters and params.engine == "grid":
         from hotspots.dbscan import preload_kernels
 
         preload_kernels()  # numba's second of start-up overlaps reading and validating
+    if later:
+        _import_in_background(later)
     delimiter = {"tab": "\t", "pipe": "|"}.get(opts.get("delimiter") or "", opts.get("delimiter"))
     return load(
         list(opts["events"]),
@@ -171,6 +186,26 @@ def _load(opts: dict[str, Any], config: Any, params: Any, progress: Any, *, clus
         name_field=opts.get("boundary_name_field") or "area_name",
         progress=progress,
     )
+
+
+def _import_in_background(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` on a daemon thread while this one reads and validates the input.
+
+    Reading and projecting run mostly outside the GIL, so imports a later step needs
+    (folium, jinja2 and branca for the map: over half a second) overlap them. The step's own
+    ``import`` then finds the module loaded, or waits for the thread to finish loading it
+    (Python's import system locks each module while it loads). A failure is not reported
+    here: the step's own import raises it again.
+    """
+
+    def load() -> None:
+        import importlib
+
+        for module in modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(module)
+
+    threading.Thread(target=load, name="hotspots-imports", daemon=True).start()
 
 
 def _two_periods(opts: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
@@ -227,17 +262,18 @@ def map_command(**opts: Any) -> None:
     """Cluster harm events, score enforcement coverage and write map.html and tables."""
     from hotspots.outputs import writing
     from hotspots.pipeline import analyse_period, stderr_progress, with_auto_eps, write_map_outputs
-    from hotspots.render.map import map_html
 
     progress = stderr_progress(not opts["quiet"])
     config, params = _setup(opts, opts.get("period"), allow_auto_eps=True)
-    loaded = _load(opts, config, params, progress)
+    loaded = _load(opts, config, params, progress, later=("hotspots.render.map",))
     if opts.get("eps") == "auto":
         params, _ = with_auto_eps(loaded, params)
         progress(f"eps {params.eps_m:g} m ({params.eps_source})")
     progress("clustering and scoring")
     analysis = analyse_period(loaded, params, config, params.period)
     progress("rendering map")
+    from hotspots.render.map import map_html
+
     html = map_html(analysis, run_date=opts.get("run_date"))
     progress("writing outputs")
     with writing(opts["out"]) as folder:
