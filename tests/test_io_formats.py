@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hotspots import io as hio
 from hotspots import schema
@@ -251,6 +253,27 @@ def test_pyarrow_reader_gives_what_pandas_gives(tmp_path, data):
 )
 def test_pyarrow_reader_declines_where_pandas_differs(tmp_path, data):
     assert hio._read_table_arrow(write(tmp_path, data), "utf-8-sig", ",", ["id", "type", "date"], [0, 1, 2]) is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.lists(
+        st.lists(st.text(alphabet="ab1 ", max_size=3), min_size=3, max_size=3).map(",".join),
+        max_size=12,
+    ),
+    breaks=st.lists(st.sampled_from(["\n", "\r\n", "\r", "\n\n", "\r\n\r\n"]), min_size=13, max_size=13),
+    block=st.integers(min_value=1, max_value=40),
+)
+def test_pyarrow_reader_in_small_blocks_gives_what_pandas_gives(tmp_path, monkeypatch, body, breaks, block):
+    # A file without quotes is parsed in blocks; rows and line breaks of every kind fall
+    # across block edges here (a block holds a few bytes, not a megabyte).
+    monkeypatch.setattr(hio, "_BLOCK_BYTES", block)
+    lines = ["id,type,date", *body]
+    data = "".join(line + end for line, end in zip(lines, breaks, strict=False)).encode()
+    fast, reference = _both_readers(write(tmp_path, data))
+    if fast is not None:  # declining is always allowed: pandas then reads the file
+        pd.testing.assert_frame_equal(fast[0], reference[0], check_exact=True)
+        assert fast[1] == reference[1]
 
 
 def test_reading_with_pyarrow_or_pandas_gives_the_same_result(tmp_path, monkeypatch):

@@ -254,6 +254,10 @@ def _read_table_pandas(
     return table.iloc[1:, wanted].reset_index(drop=True), sha
 
 
+#: Block size for pyarrow's parallel parse of a file without quotes (pyarrow's default).
+_BLOCK_BYTES = 1 << 20
+
+
 def _read_table_arrow(
     path: Path, encoding: str, sep: str, header: list[str], wanted: list[int]
 ) -> tuple[pd.DataFrame, str] | None:
@@ -271,7 +275,9 @@ def _read_table_arrow(
       next row loses its first value): a file holding a carriage return and a delimiter
       in a row is left to pandas.
     * pyarrow can lose a line break inside a quoted value that straddles two of its
-      blocks: the file is read whole and parsed as one block.
+      blocks: a file holding a double quote is parsed as one block. A file without one
+      (most machine-written files) is parsed in blocks of :data:`_BLOCK_BYTES` on every
+      core, about twice as fast.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -296,14 +302,19 @@ def _read_table_arrow(
     # Looking for the lone byte first is memchr-fast; most files hold no carriage return.
     if data.find(b"\r", 0, size) >= 0 and data.find(("\r" + sep).encode(), 0, size) >= 0:
         return None
+    quoted = data.find(b'"', 0, size) >= 0
     names = [f"f{i}" for i in range(width)]  # named: the header is read as a row, as pandas does
     with ThreadPoolExecutor(1) as pool:  # hashing runs while pyarrow parses (both free the GIL)
         digest = pool.submit(lambda: hashlib.sha256(memoryview(data)[:size]).hexdigest())
         try:
             table = pacsv.read_csv(
                 pa.BufferReader(pa.py_buffer(data)),
-                read_options=pacsv.ReadOptions(column_names=names, block_size=len(data)),
-                parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=True),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, block_size=len(data) if quoted else _BLOCK_BYTES
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=sep, newlines_in_values=quoted, ignore_empty_lines=True
+                ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()),
                     strings_can_be_null=False,
