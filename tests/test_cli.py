@@ -99,6 +99,19 @@ def test_missing_column_is_exit_2_with_columns_found_and_fix(tmp_path, header, e
     assert "Traceback" not in result.output
 
 
+def test_a_bad_events_file_is_reported_before_bad_boundaries(tmp_path):
+    # The districts are read beside the events; the events' problem still comes first.
+    no_boundaries = str(tmp_path / "nowhere.gpkg")
+    result = invoke("map", str(tmp_path / "nope.csv"), "--boundaries", no_boundaries, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert "nope.csv: file not found" in result.output and "nowhere.gpkg" not in result.output
+    good = write(tmp_path, f"id,type,date,lat,lon\n1,raid,2024-07-01,{NORWICH}\n")
+    result = invoke("map", good, "--boundaries", no_boundaries, "--out", str(tmp_path / "o"), "--quiet")
+    assert result.exit_code == 2
+    assert "nowhere.gpkg: boundaries file not found" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_missing_file_is_exit_2(tmp_path):
     result = invoke("validate", str(tmp_path / "nope.csv"), "--quiet")
     assert result.exit_code == 2
