@@ -348,12 +348,18 @@ def test_kernels_preloaded_in_the_background_are_loaded_once_and_agree():
 
     rng = np.random.default_rng(11)
     xy = np.concatenate([rng.normal(0, 30, (300, 2)), rng.uniform(-500, 500, (200, 2))])
-    dbscan._loaded_kernels.cache_clear()
+
+    def join_preloads() -> None:
+        for thread in threading.enumerate():
+            if thread.name == "hotspots-dbscan-preload":
+                thread.join(timeout=120)
+
+    join_preloads()  # a command run by an earlier test may have left one running
+    with dbscan._KERNELS_LOCK:
+        dbscan._loaded_kernels.cache_clear()
     dbscan.preload_kernels()
     result = dbscan.run_dbscan(xy, 40.0, 4)  # arrives while the preload is loading: waits for it
-    for thread in threading.enumerate():
-        if thread.name == "hotspots-dbscan-preload":
-            thread.join(timeout=120)
+    join_preloads()
     # One load between the two callers, and both asked for it: a preload that did nothing
     # would leave a single miss and no hit.
     loads = dbscan._loaded_kernels.cache_info()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,25 +98,19 @@ def load(
         The files hold no data rows at all.
     """
     frames, inputs, notes = [], {}, []
-    # The districts are read on a second thread while the events are (GDAL and pyarrow both
-    # work outside the GIL); a problem with the events is still reported first.
-    with ThreadPoolExecutor(1) as pool:
-        reading_districts = pool.submit(
-            load_boundaries, boundaries, code_field=code_field, name_field=name_field
-        )
-        for path in files:
-            progress(f"reading {path}")
-            result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter)
-            frames.append(result.raw)
-            key = path.name if path.name not in inputs else str(path)
-            inputs[key] = result.sha256
-            notes.extend(result.notes)
-        raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        if len(raw) == 0:
-            names = ", ".join(str(p) for p in files)
-            raise NoDataError(f"{names}: no data rows (the file has a header only, or nothing at all)")
-        progress(f"validating {len(raw):,} rows")
-        districts = reading_districts.result()
+    for path in files:
+        progress(f"reading {path}")
+        result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter)
+        frames.append(result.raw)
+        key = path.name if path.name not in inputs else str(path)
+        inputs[key] = result.sha256
+        notes.extend(result.notes)
+    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(raw) == 0:
+        names = ", ".join(str(p) for p in files)
+        raise NoDataError(f"{names}: no data rows (the file has a header only, or nothing at all)")
+    progress(f"validating {len(raw):,} rows")
+    districts = load_boundaries(boundaries, code_field=code_field, name_field=name_field)
     checked = validate(raw, config.types, params, districts.areas)
     areas = districts.areas[districts.areas[schema.COL_AREA_CODE].isin(checked.study_codes)]
     return Loaded(
