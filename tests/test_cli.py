@@ -99,6 +99,25 @@ def test_missing_column_is_exit_2_with_columns_found_and_fix(tmp_path, header, e
     assert "Traceback" not in result.output
 
 
+def test_an_interrupt_python_loses_still_ends_the_program_with_130():
+    # Python can swallow the KeyboardInterrupt a signal raises (inside an import's weakref
+    # callback); the program must not then run on, or wait, for ever.
+    script = (
+        "import time\n"
+        "from hotspots import cli\n"
+        "cli.INTERRUPT_GRACE_S = 0.5\n"
+        "try:\n"
+        "    cli._interrupt(15, None)\n"
+        "except KeyboardInterrupt:\n"
+        "    pass  # lost, as in 'Exception ignored in ... cb'\n"
+        "time.sleep(60)\n"
+    )
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=50)
+    assert done.returncode == 130
+    assert "did not stop in time" in done.stderr
+
+
 def test_a_bad_events_file_is_reported_before_bad_boundaries(tmp_path):
     # The districts are read beside the events; the events' problem still comes first.
     no_boundaries = str(tmp_path / "nowhere.gpkg")

@@ -30,8 +30,40 @@ EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
 
+#: Seconds an interrupted command has to unwind before the process ends anyway.
+INTERRUPT_GRACE_S = 10.0
+
+_watchdogs: list[threading.Timer] = []
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    """Raise KeyboardInterrupt (Ctrl-C, SIGTERM), and end the process if it is lost.
+
+    Python drops an exception raised inside its import machinery's weakref callbacks
+    ("Exception ignored in ... cb"): a signal arriving as the main thread finishes an import
+    while background threads import too (numba, the map renderer) is lost, and may leave
+    an import lock held that the other threads then wait on for ever. If the interrupt has
+    not been handled within :data:`INTERRUPT_GRACE_S`, the process ends with status 130.
+    """
+    if not _watchdogs:
+        watchdog = threading.Timer(INTERRUPT_GRACE_S, _end_interrupted)
+        watchdog.daemon = True
+        watchdog.start()
+        _watchdogs.append(watchdog)
     raise KeyboardInterrupt
+
+
+def _end_interrupted() -> None:
+    try:
+        print("Interrupted: the command did not stop in time and was ended.", file=sys.stderr, flush=True)
+    finally:
+        os._exit(EXIT_INTERRUPTED)
+
+
+def _interrupt_handled() -> None:
+    for watchdog in _watchdogs:
+        watchdog.cancel()
+    _watchdogs.clear()
 
 
 def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -41,8 +73,9 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = kwargs.get("debug", False)
         # A polite kill (SIGTERM) gets the same clean-up as Ctrl-C: no half-written folders.
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _interrupt)
+            previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             return func(*args, **kwargs)
         except HotspotsError as exc:
@@ -51,6 +84,7 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
+            _interrupt_handled()
             click.echo(
                 "Interrupted: the output folder holds complete outputs only (the previous ones, or "
                 "the new ones if they were already being moved in); nothing partial.",
@@ -68,6 +102,10 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
+        finally:
+            for sig, handler in previous.items():  # as they were, for a host calling in-process
+                if handler is not None:
+                    signal.signal(sig, handler)
 
     return wrapper
 
