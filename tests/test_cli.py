@@ -45,7 +45,12 @@ def test_help_does_not_import_heavy_libraries():
 
 def _program(*args: str) -> subprocess.CompletedProcess[str]:
     """``python -m hotspots ARGS`` in a child process, output captured through pipes."""
-    command = [sys.executable, "-m", "hotspots", *args]
+    return _python("-m", "hotspots", *args)
+
+
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` in a child process, output captured through pipes."""
+    command = [sys.executable, *args]
     return subprocess.run(command, check=False, capture_output=True, text=True, timeout=300)
 
 
@@ -72,8 +77,7 @@ def test_program_runs_exit_handlers_registered_before_it_starts():
         "from hotspots.cli import run\n"
         "run()\n"
     )
-    command = [sys.executable, "-c", script]
-    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
+    done = _python("-c", script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("hotspots") and done.stdout.endswith("handler from before\n")
 
@@ -112,8 +116,7 @@ def test_an_interrupt_python_loses_still_ends_the_program_with_130():
         "    pass  # lost, as in 'Exception ignored in ... cb'\n"
         "time.sleep(60)\n"
     )
-    command = [sys.executable, "-c", script]
-    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=50)
+    done = _python("-c", script)
     assert done.returncode == 130
     assert "did not stop in time" in done.stderr
 
