@@ -54,10 +54,9 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _end_interrupted() -> None:
-    try:
-        print("Interrupted: the command did not stop in time and was ended.", file=sys.stderr, flush=True)
-    finally:
-        os._exit(EXIT_INTERRUPTED)
+    with contextlib.suppress(OSError, ValueError):  # a closed stream must not keep it alive
+        print("Interrupted: the command did not stop in time and was ended.", file=sys.stderr)
+    _flush_and_exit(EXIT_INTERRUPTED)
 
 
 def _interrupt_handled() -> None:
@@ -573,6 +572,11 @@ def run() -> None:
     # atexit's own runner: handlers registered before and after this point run, newest first,
     # exactly as interpreter shutdown would run them, and are then cleared.
     atexit._run_exitfuncs()
+    _flush_and_exit(status)
+
+
+def _flush_and_exit(status: int) -> None:
+    """Flush the standard streams and end the process at once with ``status``."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
