@@ -68,6 +68,19 @@ def test_program_exit_status_and_piped_output_survive_the_quick_exit(tmp_path):
     assert _program("--version").stdout.startswith("hotspots")
 
 
+def test_a_reader_that_stops_early_ends_the_program_quietly(tmp_path):
+    # `hotspots validate … | head -1`: the pipe closes before the summary is written. Shells
+    # report 141 for a program their pipe's reader left behind; no "Internal error", no traceback.
+    good = write(tmp_path, f"id,type,date,lat,lon\n1,raid,2024-07-01,{NORWICH}\n")
+    command = [sys.executable, "-m", "hotspots", "validate", good]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+        child.stdout.close()  # before the child can have written: it prints after reading the file
+        stderr = child.stderr.read()
+        status = child.wait(timeout=300)
+    assert status == 141
+    assert "Traceback" not in stderr and "error" not in stderr.lower()
+
+
 def test_program_runs_exit_handlers_registered_before_it_starts():
     # os._exit skips interpreter teardown, not the exit handlers a library registered on import.
     script = (

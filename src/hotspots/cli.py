@@ -28,6 +28,8 @@ from hotspots.errors import HotspotsError
 
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
+#: 128 + SIGPIPE, the status a shell reports for a program whose reader went away.
+EXIT_BROKEN_PIPE = 141
 
 
 #: Seconds an interrupted command has to unwind before the process ends anyway.
@@ -92,6 +94,11 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_INTERRUPTED)
         except click.exceptions.Exit:
             raise
+        except BrokenPipeError:
+            # The program reading our output has stopped (``hotspots validate … | head``): stop
+            # quietly, as command-line tools do. Later writes and the exit flush go nowhere.
+            _silence_standard_streams()
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # the last line of defence: no traceback for users
             if debug:
                 raise
@@ -573,6 +580,17 @@ def run() -> None:
     # exactly as interpreter shutdown would run them, and are then cleared.
     atexit._run_exitfuncs()
     _flush_and_exit(status)
+
+
+def _silence_standard_streams() -> None:
+    """Point standard output and error at the null device, so nothing more can fail on them."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # no file descriptor
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
 
 
 def _flush_and_exit(status: int) -> None:
