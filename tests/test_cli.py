@@ -135,7 +135,7 @@ def test_an_interrupt_python_loses_still_ends_the_program_with_130():
 
 
 def test_a_bad_events_file_is_reported_before_bad_boundaries(tmp_path):
-    # The districts are read beside the events; the events' problem still comes first.
+    # Both files are bad: the events' problem is the one reported; the districts' once the events are good.
     no_boundaries = str(tmp_path / "nowhere.gpkg")
     result = invoke("map", str(tmp_path / "nope.csv"), "--boundaries", no_boundaries, "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
