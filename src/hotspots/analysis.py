@@ -78,6 +78,7 @@ def analyse(
     role = events[schema.COL_ROLE]
     harm = events.loc[role == schema.ROLE_HARM, list(_EVENT_COLUMNS)]
     labels = cluster_events(harm, params.eps_m, params.min_samples, params.engine)
+    harm_codes = events[schema.COL_AREA_CODE].to_numpy()[harm.index.to_numpy()]
     events[schema.COL_HOTSPOT] = _hotspot_column(len(events), harm.index.to_numpy(), labels)
 
     enforcement = events.loc[role == schema.ROLE_ENFORCEMENT, list(_EVENT_COLUMNS)]
@@ -92,7 +93,9 @@ def analyse(
         # Clustering runs compiled without the GIL (its kernels are loaded by now): the
         # enforcement events are clustered while the hotspots are scored.
         enf_job = pool.submit(cluster_events, enforcement, params.eps_m, params.min_samples, params.engine)
-        hotspots = _hotspots(harm, labels, history, history_in_period, period_end, params, types, areas)
+        hotspots = _hotspots(
+            harm, labels, harm_codes, history, history_in_period, period_end, params, types, areas
+        )
         enf_labels = enf_job.result()
     enforcement_clusters = _enforcement_clusters(enforcement, enf_labels, params, types)
     area_table = _areas(events, hotspots, areas)
@@ -166,6 +169,7 @@ def _period_end(events: pd.DataFrame, period: Period | None) -> np.datetime64:
 def _hotspots(
     harm: pd.DataFrame,
     labels: np.ndarray,
+    harm_codes: np.ndarray,
     history: pd.DataFrame,
     history_in_period: np.ndarray,
     period_end: np.datetime64,
@@ -207,7 +211,7 @@ def _hotspots(
     days[np.isnat(latest)] = np.nan
     table["days_since_enforcement"] = days
 
-    code, name = _majority_area(shapes, areas)
+    code, name = _district_of_members(labels, harm_codes, shapes, areas)
     table[schema.COL_AREA_CODE] = code
     table[schema.COL_AREA_NAME] = name
 
@@ -303,6 +307,41 @@ def _expand(start: np.ndarray, count: np.ndarray, owner: np.ndarray | None = Non
     return np.repeat(owner, count), values
 
 
+def _district_of_members(
+    labels: np.ndarray, codes: np.ndarray, shapes: np.ndarray, areas: object
+) -> tuple[np.ndarray, np.ndarray]:
+    """Code and name of the district holding most of each hotspot's harm events.
+
+    A hotspot's events are counted where they are (issue 17: a hotspot of 14 events in
+    Norwich and 7 in Broadland is Norwich's, whatever its footprint's shape). Equal counts
+    go to the district holding more of the footprint, then to the smaller code.
+    """
+    n = len(shapes)
+    code = np.full(n, "", dtype=object)
+    name = np.full(n, "", dtype=object)
+    member = labels >= 0
+    if n == 0 or not member.any():
+        return code, name
+    area_codes = areas[schema.COL_AREA_CODE].astype(str).to_numpy()  # type: ignore[index]
+    area_names = areas[schema.COL_AREA_NAME].astype(str).to_numpy()  # type: ignore[index]
+    pairs = pd.DataFrame({"spot": labels[member], "code": np.asarray(codes[member], dtype=object)})
+    counts = pairs.groupby(["spot", "code"], sort=False).size().rename("n").reset_index()
+    counts["top"] = counts["n"] == counts.groupby("spot")["n"].transform("max")
+    top = counts[counts["top"]]
+    tied = np.flatnonzero(np.bincount(top["spot"].to_numpy(), minlength=n) > 1)
+    by_footprint = np.full(n, "", dtype=object)
+    if len(tied):
+        by_footprint[tied] = _majority_area(shapes[tied], areas)[0]
+    top = top.assign(footprint=top["code"].to_numpy() == by_footprint[top["spot"].to_numpy()])
+    top = top.sort_values(["spot", "footprint", "code"], ascending=[True, False, True], kind="mergesort")
+    best = top.drop_duplicates("spot")
+    spots = best["spot"].to_numpy()
+    code[spots] = best["code"].to_numpy()
+    name_of = dict(zip(area_codes, area_names, strict=True))
+    name[spots] = [name_of.get(c, "") for c in best["code"]]
+    return code, name
+
+
 def _majority_area(shapes: np.ndarray, areas: object) -> tuple[np.ndarray, np.ndarray]:
     """Code and name of the district holding the largest share of each footprint."""
     import shapely
@@ -389,9 +428,12 @@ def _areas(events: pd.DataFrame, hotspots: object, areas: object) -> object:
     table["coverage"] = table["enforcement"] / table["harm"].where(table["harm"] > 0)
     table["hotspots"] = spots.groupby(schema.COL_AREA_CODE).size().reindex(table.index, fill_value=0)
     table["thin_hotspots"] = thin.groupby(schema.COL_AREA_CODE).size().reindex(table.index, fill_value=0)
-    table["harm_in_thin_hotspots"] = thin.groupby(schema.COL_AREA_CODE)["harm"].sum().reindex(
-        table.index, fill_value=0
-    )
+    # Harm in thin hotspots is counted where each event is, not where its hotspot is
+    # assigned: a district's share can then never exceed its own harm (issue 17).
+    in_thin = events[schema.COL_HOTSPOT].isin(set(thin[schema.COL_HOTSPOT])).to_numpy(dtype=bool)
+    thin_harm = code_id[in_thin & _is(events[schema.COL_ROLE], schema.ROLE_HARM) & (code_id >= 0)]
+    counts = pd.Series(np.bincount(thin_harm, minlength=len(codes)), index=codes)
+    table["harm_in_thin_hotspots"] = counts.reindex(table.index, fill_value=0)
     table = table.reset_index()[list(AREA_COLUMNS)]
     for column in ("harm", "enforcement", "hotspots", "thin_hotspots", "harm_in_thin_hotspots"):
         table[column] = table[column].astype(np.int64)

@@ -48,7 +48,7 @@ HOTSPOT_COLUMNS: Final = (
     "coverage",  # enforcement / harm
     "harm_gap",  # harm - enforcement / thin_ratio: the shortfall against the thin rule
     "days_since_enforcement",  # from period end to the latest enforcement in the footprint; NaN if none
-    "area_code",  # district holding most of the footprint
+    "area_code",  # district holding most of its harm events (ties: most of the footprint)
     "area_name",
     "centroid_x",  # mean of member coordinates, metres
     "centroid_y",
@@ -62,9 +62,9 @@ AREA_COLUMNS: Final = (
     "harm",  # harm events of the period in the district
     "enforcement",  # enforcement events of the period in the district
     "coverage",  # enforcement / harm; NaN when harm is 0
-    "hotspots",  # hotspots assigned to the district
+    "hotspots",  # hotspots whose district this is (each hotspot counted once)
     "thin_hotspots",
-    "harm_in_thin_hotspots",
+    "harm_in_thin_hotspots",  # harm events in the district that belong to thin hotspots
 )
 
 

@@ -40,7 +40,9 @@ DEFINITIONS = {
     "(then harm descending, coverage ascending, id)",
     "days_since_enforcement": "days from the period's last day to the latest enforcement event in the "
     "footprint dated on or before it (month-only dates count from the month's first day); empty if none",
-    "area": "a hotspot belongs to the district holding the largest part of its footprint",
+    "area": "a hotspot belongs to the district holding most of its harm events (equal counts: the "
+    "district holding more of its footprint); district figures count every event in the district "
+    "where it is, so a district's harm in thin hotspots never exceeds its harm",
     "geocoding_rate": "rows with usable coordinates / rows read",
     "stacked_point": "one coordinate (to 1 m) holding at least stack_min analysed events",
 }

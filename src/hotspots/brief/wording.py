@@ -193,7 +193,7 @@ def definitions(current: Analysis, compared: bool, wide: bool) -> tuple[tuple[st
             ),
         ),
         ("Location", location),
-        ("Area", "The local-authority district holding the largest part of the footprint."),
+        ("Area", "The local-authority district holding most of the hotspot's harm events."),
     ]
     if compared:
         found += [
