@@ -1,0 +1,126 @@
+"""Small inline SVG charts: a monthly sparkline and a day-of-week x hour heat table.
+
+Pure string building: no script, no external file, no library; every label that comes
+from data is escaped. The same strings serve the map's tooltips and the briefing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Final
+
+from hotspots.render.offline import escape_text
+
+#: Line colour of the analysed period's months and of the earlier months.
+PERIOD_COLOUR: Final = "#b35806"
+HISTORY_COLOUR: Final = "#8c8c8c"
+#: Heat-table ramp (light to dark orange), colour-blind safe against white.
+HEAT_RAMP: Final = ("#ffffff", "#fee6ce", "#fdae6b", "#f16913", "#a63603")
+DAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _number(value: float) -> str:
+    """A coordinate with at most 1 decimal, without a trailing ``.0`` (stable bytes)."""
+    text = f"{value:.1f}"
+    return text.removesuffix(".0")
+
+
+def _count(value: float) -> str:
+    """A count as people read it: whole numbers plain, aoristic fractions to 1 decimal."""
+    return f"{value:.0f}" if abs(value - round(value)) < 1e-9 else f"{value:.1f}"
+
+
+def sparkline_svg(
+    values: Sequence[float],
+    *,
+    months: Sequence[str] = (),
+    period_first: int = 0,
+    label: str = "Harm per month",
+    width: int = 120,
+    height: int = 28,
+) -> str:
+    """An inline SVG line of monthly values; the analysed period's months drawn darker.
+
+    Parameters
+    ----------
+    values
+        One value per month, oldest first.
+    months
+        ``YYYY-MM`` labels (optional): the first and last name the range in the title.
+    period_first
+        Index of the analysed period's first month; earlier months are drawn grey.
+    label
+        What the values are; with the values it forms the title (screen readers, hover).
+    """
+    n = len(values)
+    clean = [float(v) if math.isfinite(float(v)) else 0.0 for v in values]
+    span = f" {months[0]} to {months[-1]}" if len(months) == n and n else ""
+    title = f"{label}{span}: " + (", ".join(_count(v) for v in clean) if n else "no months")
+    head = (
+        f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape_text(title)}">'
+        f"<title>{escape_text(title)}</title>"
+    )
+    if n == 0:
+        return head + "</svg>"
+    pad = 2.0
+    top = max(clean) or 1.0
+    step = (width - 2 * pad) / (n - 1) if n > 1 else 0.0
+
+    def point(k: int) -> str:
+        x = pad + k * step if n > 1 else width / 2
+        y = height - pad - (height - 2 * pad) * clean[k] / top
+        return f"{_number(x)},{_number(y)}"
+
+    first = min(max(period_first, 0), n - 1)
+    parts = [head]
+    if first > 0:
+        history = " ".join(point(k) for k in range(first + 1))
+        parts.append(f'<polyline points="{history}" fill="none" stroke="{HISTORY_COLOUR}" stroke-width="1"/>')
+    period = " ".join(point(k) for k in range(first, n))
+    if n - first > 1:
+        parts.append(f'<polyline points="{period}" fill="none" stroke="{PERIOD_COLOUR}" stroke-width="1.5"/>')
+    last_x, last_y = point(n - 1).split(",")
+    parts.append(f'<circle cx="{last_x}" cy="{last_y}" r="1.8" fill="{PERIOD_COLOUR}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def heat_table_html(table: Sequence[Sequence[float]], *, caption: str, hours_per_cell: int = 1) -> str:
+    """A day-of-week x hour-of-day table as an HTML table of shaded cells.
+
+    Parameters
+    ----------
+    table
+        7 rows (Monday first) of 24 values (hour 0 first).
+    caption
+        The table's caption (escaped).
+    hours_per_cell
+        Hours merged into one column (1, 2, 3, 4, 6 or 12) to keep the table small.
+    """
+    if len(table) != 7 or any(len(row) != 24 for row in table):
+        raise ValueError("table: expected 7 rows (Monday first) of 24 hours")
+    if hours_per_cell not in (1, 2, 3, 4, 6, 12):
+        raise ValueError(f"hours_per_cell: expected 1, 2, 3, 4, 6 or 12, got {hours_per_cell!r}")
+    cells = [
+        [sum(float(v) for v in row[h : h + hours_per_cell]) for h in range(0, 24, hours_per_cell)]
+        for row in table
+    ]
+    top = max((v for row in cells for v in row), default=0.0)
+    head = "".join(
+        f'<th scope="col">{h:02d}</th>' for h in range(0, 24, hours_per_cell)
+    )
+    rows = []
+    for day, row in zip(DAY_NAMES, cells, strict=True):
+        tds = []
+        for value in row:
+            shade = HEAT_RAMP[0] if top <= 0 or value <= 0 else HEAT_RAMP[min(4, 1 + int(3.999 * value / top))]
+            ink = "#ffffff" if shade in HEAT_RAMP[3:] else "#000000"
+            text = _count(value) if value > 0 else ""
+            tds.append(f'<td style="background:{shade};color:{ink}">{text}</td>')
+        rows.append(f'<tr><th scope="row">{day}</th>{"".join(tds)}</tr>')
+    return (
+        f'<table class="heat-table"><caption>{escape_text(caption)}</caption>'
+        f'<thead><tr><th scope="col"></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
