@@ -122,7 +122,7 @@ BREAKDOWN_TARGETS = (
     ("hotspots.render.offline", "_insert_prepared_data"),
     ("hotspots.render.offline", "_script_hashes"),
     ("hotspots.render.offline", "_reject_external_references"),
-    ("hotspots.pipeline", "write_map_outputs"),
+    ("hotspots.jobs", "_write_map_tables"),
     ("hotspots.outputs", "geojson_text"),
     ("hotspots.geojson", "web_geometries"),
     ("hotspots.geojson", "geometry_json"),

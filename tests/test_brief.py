@@ -46,7 +46,7 @@ from hotspots.brief import (
 )
 from hotspots.errors import ConfigError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
-from hotspots.params import AnalysisParams, EventTypes
+from hotspots.params import AnalysisParams, EventTypes, PresentationParams
 from hotspots.period import parse_period
 
 PRODUCED = date(2024, 10, 7)
@@ -129,7 +129,6 @@ def make_analysis(
     districts: list[tuple] | None = None,
     harm: dict | None = None,
     enforcement: dict | None = None,
-    marking: str = schema.DEFAULT_MARKING,
     inputs: dict[str, str] | None = None,
     boundary_source: str = "ONS Local Authority Districts (December 2011), generalised",
     types: EventTypes | None = None,
@@ -141,7 +140,7 @@ def make_analysis(
     harm = harm or {NORWICH[0]: 20, YARMOUTH[0]: 30}
     enforcement = enforcement or {NORWICH[0]: 12, YARMOUTH[0]: 5}
     params = AnalysisParams(
-        period=parse_period(period), study_area=tuple(d[1] for d in districts), marking=marking
+        period=parse_period(period), study_area=tuple(d[1] for d in districts)
     )
     hotspots = hotspot_table(planted, params.thin_ratio)
     quality = Quality(
@@ -463,7 +462,7 @@ def test_header(internal):
 
 
 def test_marking_is_printed_in_capitals():
-    assert brief(make_analysis(marking="official")).marking == "OFFICIAL"
+    assert brief(presentation=PresentationParams(marking="official")).marking == "OFFICIAL"
 
 
 def test_areas_table_puts_most_harm_in_thin_hotspots_first(internal):
@@ -806,13 +805,15 @@ def test_markdown_has_marking_first_and_last_and_tables(internal):
     assert "![Figure 1." in briefing_markdown(internal, figure_path="briefing.png")
 
 
+HOSTILE_MARKING = PresentationParams(marking=HOSTILE)
+
+
 def hostile_analysis() -> Analysis:
     hostile_district = ("E07000145", HOSTILE, YARMOUTH[2])
     planted = [(HOSTILE, hostile_district, 11, 0, None, 652_340.0, 307_860.0)]
     return make_analysis(
         planted,
         districts=[hostile_district, NORWICH],
-        marking=HOSTILE,
         inputs={HOSTILE: "00" * 32},
         boundary_source=HOSTILE,
         types=EventTypes(roles={HOSTILE: "harm", "raid": "enforcement"}),
@@ -821,7 +822,7 @@ def hostile_analysis() -> Analysis:
 
 
 def test_hostile_values_are_escaped_in_html():
-    b = brief(hostile_analysis(), reason=HOSTILE)
+    b = brief(hostile_analysis(), reason=HOSTILE, presentation=HOSTILE_MARKING)
     html = briefing_html(b)
     assert "<img src=x" not in html.replace(HOSTILE.upper(), "")  # the marking is upper-cased
     assert "<IMG" not in html
@@ -832,7 +833,7 @@ def test_hostile_values_are_escaped_in_html():
 
 
 def test_hostile_values_are_escaped_in_markdown():
-    b = brief(hostile_analysis(), reason=HOSTILE)
+    b = brief(hostile_analysis(), reason=HOSTILE, presentation=HOSTILE_MARKING)
     markdown = briefing_markdown(b)
     assert not re.search(r"(?<!\\)[<>]", markdown)  # every angle bracket escaped
     assert not re.search(r"(?<!\\)\]\(", markdown.replace("](<briefing.png>)", ""))

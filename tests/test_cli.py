@@ -121,10 +121,10 @@ def test_an_interrupt_python_loses_still_ends_the_program_with_130():
     # callback); the program must not then run on, or wait, for ever.
     script = (
         "import time\n"
-        "from hotspots import cli\n"
-        "cli.INTERRUPT_GRACE_S = 0.5\n"
+        "from hotspots import process\n"
+        "process.INTERRUPT_GRACE_S = 0.5\n"
         "try:\n"
-        "    cli._interrupt(15, None)\n"
+        "    process.interrupt(15, None)\n"
         "except KeyboardInterrupt:\n"
         "    pass  # lost, as in 'Exception ignored in ... cb'\n"
         "time.sleep(60)\n"

@@ -29,7 +29,7 @@ from hotspots import schema
 from hotspots.boundaries import DEFAULT_SOURCE
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
-from hotspots.params import AnalysisParams, EventTypes
+from hotspots.params import AnalysisParams, EventTypes, PresentationParams
 from hotspots.period import Period
 from hotspots.render.map import (
     COORD_DECIMALS,
@@ -60,6 +60,10 @@ def _offsets(
     return [(origin[0] + dx, origin[1] + dy) for dx, dy in steps]
 
 
+#: Individual events drawn on the map (they are victims' locations: off by default).
+POINTS = PresentationParams(show_points=True)
+
+
 def make_analysis(
     *,
     area_names: tuple[str, str] = ("Norwich", "Broadland"),
@@ -67,11 +71,8 @@ def make_analysis(
     hotspot_ids: tuple[str, str] = ("H001", "H002"),
     cluster_id: str = "E001",
     extra_type: str = "warrant",
-    marking: str = schema.DEFAULT_MARKING,
     period_label: str | None = "2024Q3",
     boundary_source: str = DEFAULT_SOURCE,
-    show_points: bool = False,
-    tiles: str = "none",
     geocoding_rate: float = 0.96,
     extra_events: int = 0,
     warnings: tuple[str, ...] = (),
@@ -90,7 +91,7 @@ def make_analysis(
         if period_label is not None
         else None
     )
-    params = AnalysisParams(marking=marking, show_points=show_points, tiles=tiles, period=period)
+    params = AnalysisParams(period=period)
 
     thin_harm = _offsets(NORWICH_CENTRE, [(12, -21), (-47, 63), (81, 29), (-9, -57)])
     thin_enf = _offsets(NORWICH_CENTRE, [(33, 14)])
@@ -291,13 +292,13 @@ def test_automatic_eps_is_explained():
 
 
 def test_marking_in_capitals_at_top_and_bottom():
-    page = map_html(make_analysis(marking="official-sensitive"))
+    page = map_html(make_analysis(), PresentationParams(marking="official-sensitive"))
     assert page.count('class="hotspots-marking">OFFICIAL-SENSITIVE</div>') == 2
     assert page.index('id="hotspots-header"') < page.index('id="hotspots-footer"')
 
 
 def test_run_date_and_title_when_given():
-    page = map_html(make_analysis(), title="Norfolk Q3", run_date="2024-10-02")
+    page = map_html(make_analysis(), PresentationParams(run_date="2024-10-02"), title="Norfolk Q3")
     assert "<title>Norfolk Q3</title>" in page
     assert "<h1>Norfolk Q3</h1>" in page
     assert "<b>Run date:</b> 2024-10-02" in page
@@ -501,8 +502,8 @@ def test_event_points_are_off_by_default(default_page):
 
 
 def test_show_points_puts_events_on_the_map():
-    analysis = make_analysis(show_points=True)
-    page = map_html(analysis)
+    analysis = make_analysis()
+    page = map_html(analysis, POINTS)
     for text in _event_coordinates(analysis):
         assert text in page
     assert [len(g["coordinates"]) for g in _point_geometries(page)] == [7, 4]  # harm, enforcement
@@ -511,15 +512,15 @@ def test_show_points_puts_events_on_the_map():
 
 
 def test_points_cost_few_bytes_each():
-    few = map_html(make_analysis(show_points=True))
-    many = map_html(make_analysis(show_points=True, extra_events=2000))
+    few = map_html(make_analysis(), POINTS)
+    many = map_html(make_analysis(extra_events=2000), POINTS)
     per_event = (len(many) - len(few)) / 2000
     assert per_event < 25, per_event  # "[1.23456,52.12345]," in one MultiPoint
 
 
 def test_many_events_become_grid_counts():
-    analysis = make_analysis(show_points=True, extra_events=30)
-    page = map_html(analysis, point_limit=40)
+    analysis = make_analysis(extra_events=30)
+    page = map_html(analysis, POINTS, point_limit=40)
     for text in _event_coordinates(analysis):
         assert text not in page
     assert _point_geometries(page) == []
@@ -560,12 +561,11 @@ def test_hostile_values_never_reach_the_page_unescaped(hostile):
         hotspot_ids=(hostile, f"H{hostile}"),
         cluster_id=f"E{hostile}",
         extra_type=f"t{hostile}",
-        marking=hostile,
         period_label=hostile,
         boundary_source=f"own {hostile}",
         warnings=(f"warning {hostile}",),
     )
-    page = map_html(analysis, title=hostile, run_date=hostile)
+    page = map_html(analysis, PresentationParams(marking=hostile, run_date=hostile), title=hostile)
     escaped = html_text(hostile)
     if escaped != hostile:
         assert hostile not in page
@@ -611,7 +611,7 @@ def test_hostile_values_never_reach_the_page_unescaped(hostile):
 )
 def test_invalid_tiles_are_refused(tiles):
     with pytest.raises(ConfigError, match=r"tiles: expected 'none', 'osm' or a tile URL template"):
-        map_html(make_analysis(tiles=tiles))
+        map_html(make_analysis(), PresentationParams(tiles=tiles))
 
 
 # --- tiles ---------------------------------------------------------------------------------
@@ -623,14 +623,14 @@ def test_no_tiles_by_default(default_page):
 
 
 def test_osm_tiles_with_attribution():
-    page = map_html(make_analysis(tiles="osm"))
+    page = map_html(make_analysis(), PresentationParams(tiles="osm"))
     assert '"https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in page
     assert "OpenStreetMap" in page and "contributors" in page
     assert "img-src data: blob: https://tile.openstreetmap.org;" in page
 
 
 def test_custom_tile_template_names_its_host():
-    page = map_html(make_analysis(tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"))
+    page = map_html(make_analysis(), PresentationParams(tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"))
     assert "Map tiles: tiles.example.org" in attributions(page)
     assert "https://*.tiles.example.org" in page
 

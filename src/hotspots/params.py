@@ -40,6 +40,7 @@ from typing import Any
 from hotspots import schema
 from hotspots.errors import ConfigError
 from hotspots.period import Period
+from hotspots.tiles import basemap_from_tiles
 
 #: Default DBSCAN radius. Cuckooing reports cluster at the scale of a few streets or an estate;
 #: 400 m joins addresses in one neighbourhood without bridging separate villages.
@@ -129,9 +130,6 @@ class AnalysisParams:
     date_order: str = "auto"
     coast_tolerance_m: float = DEFAULT_COAST_TOLERANCE_M
     stack_min: int = DEFAULT_STACK_MIN
-    marking: str = schema.DEFAULT_MARKING
-    show_points: bool = False
-    tiles: str = "none"
     eps_source: str = ""  # how eps_m was chosen when not given, e.g. "auto: k-distance knee"
 
     def __post_init__(self) -> None:
@@ -148,8 +146,6 @@ class AnalysisParams:
             raise ConfigError(
                 f"date_order: expected one of {', '.join(DATE_ORDERS)}, got {self.date_order!r}"
             )
-        if not self.marking.strip():
-            raise ConfigError("marking: the protective marking must not be empty")
 
     @property
     def margin_m(self) -> float:
@@ -169,15 +165,54 @@ class AnalysisParams:
             "date_order": self.date_order,
             "coast_tolerance_m": self.coast_tolerance_m,
             "stack_min": self.stack_min,
-            "marking": self.marking,
-            "show_points": self.show_points,
-            "tiles": self.tiles,
             "eps_source": self.eps_source or "given",
         }
 
     def with_overrides(self, **changes: Any) -> AnalysisParams:
         """A copy with every non-None value in ``changes`` applied."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class PresentationParams:
+    """How results are shown, not what is found; invalid values raise ConfigError on creation.
+
+    ``tiles`` is checked here (:func:`hotspots.tiles.basemap_from_tiles`), so a bad basemap
+    fails before any data is read, in every command.
+    """
+
+    marking: str = schema.DEFAULT_MARKING  # protective marking printed on every page
+    tiles: str = "none"  # basemap: none (offline), osm, or an http(s) {z}/{x}/{y} template
+    show_points: bool = False  # draw individual events (victims' locations) on the map
+    run_date: str | None = None  # printed on the map when given; no clock, for identical reruns
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.marking, str) or not self.marking.strip():
+            raise ConfigError("marking: the protective marking must not be empty")
+        if not isinstance(self.show_points, bool):
+            raise ConfigError(f"show_points: expected true or false, got {self.show_points!r}")
+        if self.run_date is not None and not isinstance(self.run_date, str):
+            raise ConfigError(f"run_date: expected text such as 2024-10-02, got {self.run_date!r}")
+        basemap_from_tiles(self.tiles)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings that outputs record (the run date is printed, not recorded)."""
+        return {"marking": self.marking, "show_points": self.show_points, "tiles": self.tiles}
+
+    def with_overrides(self, **changes: Any) -> PresentationParams:
+        """A copy with every non-None value in ``changes`` applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def parameters_record(analysis: AnalysisParams, presentation: PresentationParams) -> dict[str, Any]:
+    """Both parameter sets as one JSON-ready mapping, as summaries and audit records hold them.
+
+    The key order is the one outputs have always had (presentation keys before
+    ``eps_source``), so outputs stay byte-identical for users who compare runs.
+    """
+    record = analysis.as_dict()
+    eps_source = record.pop("eps_source")
+    return {**record, **presentation.as_dict(), "eps_source": eps_source}
 
 
 def _positive(name: str, value: float) -> None:
@@ -205,7 +240,9 @@ class Config:
     source: str | None = None
 
 
-_ANALYSIS_KEYS = {f.name for f in fields(AnalysisParams)} - {"period"}
+_PRESENTATION_KEYS = {f.name for f in fields(PresentationParams)} - {"run_date"}
+# The [analysis] table also takes presentation keys (marking, tiles, show_points).
+_ANALYSIS_KEYS = ({f.name for f in fields(AnalysisParams)} - {"period"}) | _PRESENTATION_KEYS
 _COLUMN_KEYS = {f.name for f in fields(ColumnNames)} - {"renamed"}
 
 
@@ -286,10 +323,25 @@ def _table(data: Mapping[str, Any], name: str, path: Path) -> dict[str, Any]:
 
 def build_params(config: Config, **overrides: Any) -> AnalysisParams:
     """Analysis parameters from config defaults with command-line ``overrides`` on top."""
+    settings = {k: v for k, v in config.analysis.items() if k not in _PRESENTATION_KEYS}
     try:
-        base = AnalysisParams(**config.analysis)
-    except TypeError as exc:
+        base = AnalysisParams(**settings)
+    except (TypeError, ConfigError) as exc:
         raise ConfigError(f"{config.source}: [analysis] {exc}") from None
-    except ConfigError as exc:
+    return base.with_overrides(**overrides)
+
+
+def build_presentation(config: Config, **overrides: Any) -> PresentationParams:
+    """Presentation settings from config defaults with command-line ``overrides`` on top.
+
+    Raises
+    ------
+    ConfigError
+        A value is invalid; the message names the config file when the value came from it.
+    """
+    settings = {k: v for k, v in config.analysis.items() if k in _PRESENTATION_KEYS}
+    try:
+        base = PresentationParams(**settings)
+    except (TypeError, ConfigError) as exc:
         raise ConfigError(f"{config.source}: [analysis] {exc}") from None
     return base.with_overrides(**overrides)

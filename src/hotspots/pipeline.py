@@ -21,8 +21,8 @@ from hotspots.boundaries import load_boundaries
 from hotspots.errors import NoDataError
 from hotspots.io import read_events
 from hotspots.model import Analysis
-from hotspots.outputs import OutputFolder, csv_text, geojson_text, json_text
-from hotspots.params import AnalysisParams, Config
+from hotspots.outputs import csv_text
+from hotspots.params import AnalysisParams, Config, PresentationParams, parameters_record
 from hotspots.period import Period
 from hotspots.validate import validate
 
@@ -176,8 +176,16 @@ def rejected_csv(loaded: Loaded) -> str:
     return csv_text(loaded.rejected[columns])
 
 
-def summary(analysis: Analysis, *, command: str, loaded: Loaded, outputs: Sequence[str]) -> dict[str, Any]:
-    """The ``summary.json`` content of one analysis."""
+def summary(
+    analysis: Analysis,
+    *,
+    command: str,
+    loaded: Loaded,
+    outputs: Sequence[str],
+    presentation: PresentationParams | None = None,
+) -> dict[str, Any]:
+    """The ``summary.json`` content of one analysis (``outputs``: every file name written)."""
+    presentation = PresentationParams() if presentation is None else presentation
     events = analysis.events
     hotspots = analysis.hotspots
     return {
@@ -195,7 +203,7 @@ def summary(analysis: Analysis, *, command: str, loaded: Loaded, outputs: Sequen
             {"area_code": c, "area_name": n}
             for c, n in zip(analysis.areas[schema.COL_AREA_CODE], analysis.areas[schema.COL_AREA_NAME], strict=True)
         ],
-        "parameters": analysis.params.as_dict(),
+        "parameters": parameters_record(analysis.params, presentation),
         "event_types": {t: analysis.types.roles[t] for t in sorted(analysis.types.roles)},
         "definitions": DEFINITIONS,
         "boundary_source": analysis.boundary_source,
@@ -208,22 +216,6 @@ def summary(analysis: Analysis, *, command: str, loaded: Loaded, outputs: Sequen
     }
 
 
-def write_map_outputs(folder: OutputFolder, analysis: Analysis, loaded: Loaded, map_html: str) -> None:
-    """Write the fixed-name outputs of ``hotspots map``."""
-    spots = analysis.hotspots
-    folder.write_text(schema.OUT_MAP, map_html)
-    hotspot_props = [c for c in spots.columns if c != "geometry"]
-    folder.write_text(schema.OUT_HOTSPOTS, geojson_text(spots, hotspot_props))
-    clusters = analysis.enforcement_clusters
-    folder.write_text(
-        schema.OUT_ENFORCEMENT_CLUSTERS, geojson_text(clusters, [c for c in clusters.columns if c != "geometry"])
-    )
-    folder.write_text(schema.OUT_AREAS, csv_text(pd.DataFrame(analysis.areas.drop(columns="geometry"))))
-    folder.write_text(schema.OUT_REJECTED, rejected_csv(loaded))
-    names = [*folder.names, schema.OUT_SUMMARY]
-    folder.write_text(schema.OUT_SUMMARY, json_text(summary(analysis, command="map", loaded=loaded, outputs=names)))
-
-
 def evaluation_of(previous: Analysis, current: Analysis) -> Any:
     """Predictive scores of ``previous``'s hotspots on ``current``'s harm events."""
     from hotspots.evaluate import evaluate
@@ -234,27 +226,3 @@ def evaluation_of(previous: Analysis, current: Analysis) -> Any:
         harm_xy(current.events),
         current.areas.geometry.values,
     )
-
-
-def write_compare_outputs(
-    folder: OutputFolder, comparison: Any, loaded: Loaded, html: str, evaluation: Any | None
-) -> None:
-    """Write the fixed-name outputs of ``hotspots compare``."""
-    from hotspots.compare import changes_geojson_frame
-
-    changes = changes_geojson_frame(comparison)
-    folder.write_text(schema.OUT_COMPARE_MAP, html)
-    folder.write_text(schema.OUT_CHANGES, geojson_text(changes, [c for c in changes.columns if c != "geometry"]))
-    folder.write_text(schema.OUT_AREA_CHANGES, csv_text(pd.DataFrame(comparison.areas)))
-    folder.write_text(schema.OUT_REJECTED, rejected_csv(loaded))
-    content = {
-        "tool": "hotspots",
-        "version": __version__,
-        "command": "compare",
-        **comparison.as_summary(),
-        "evaluation": evaluation.as_dict() if evaluation is not None else None,
-        "definitions": DEFINITIONS,
-        "notes": list(loaded.notes),
-        "outputs": [*folder.names, schema.OUT_SUMMARY],
-    }
-    folder.write_text(schema.OUT_SUMMARY, json_text(content))

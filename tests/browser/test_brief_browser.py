@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 # tests/ is on sys.path for this package's modules (pytest's rootdir-based import mode).
-from test_brief import HOSTILE, NORWICH, PRODUCED, YARMOUTH, hostile_analysis, make_analysis
+from test_brief import (
+    HOSTILE,
+    HOSTILE_MARKING,
+    NORWICH,
+    PRODUCED,
+    YARMOUTH,
+    hostile_analysis,
+    make_analysis,
+)
 
 from hotspots.brief import (
     briefing_html,
@@ -163,7 +171,10 @@ def test_planted_briefing_page_one(open_page, browser, tmp_path, audience):
 
 
 def test_hostile_values_show_as_text(open_page, tmp_path):
-    b = build_briefing(hostile_analysis(), produced=PRODUCED, version="test", reason=HOSTILE)
+    b = build_briefing(
+        hostile_analysis(), produced=PRODUCED, version="test", reason=HOSTILE,
+        presentation=HOSTILE_MARKING,
+    )
     view = open_page(write(tmp_path, briefing_html(b)))
     page = view.page
 

@@ -8,8 +8,9 @@ import pytest
 
 # tests/ is on sys.path (pytest puts the rootdir of the `browser` package there), so the unit
 # tests' hand-made analysis is shared rather than copied.
-from test_map_render import HOSTILE_ATTR, HOSTILE_SCRIPT, make_analysis
+from test_map_render import HOSTILE_ATTR, HOSTILE_SCRIPT, POINTS, make_analysis
 
+from hotspots.params import PresentationParams
 from hotspots.render.map import map_html
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,7 @@ def hover_tooltip(page, selector: str) -> str:
 
 def test_map_draws_every_layer_offline(open_page, tmp_path):
     analysis = make_analysis()
-    view = open_page(write(map_html(analysis, run_date="2024-10-02"), tmp_path))
+    view = open_page(write(map_html(analysis, PresentationParams(run_date="2024-10-02")), tmp_path))
     page = view.page
 
     assert page.locator(HOTSPOT_PATHS).count() == len(analysis.hotspots) == 2
@@ -87,10 +88,9 @@ def test_hostile_values_show_as_text_and_run_nothing(open_page, tmp_path):
         area_names=(HOSTILE, HOSTILE_SCRIPT),
         hotspot_ids=(HOSTILE, "H002"),
         extra_type=HOSTILE_SCRIPT,
-        marking=HOSTILE,
         period_label=HOSTILE_SCRIPT,
     )
-    page_html = map_html(analysis, title=HOSTILE)
+    page_html = map_html(analysis, PresentationParams(marking=HOSTILE), title=HOSTILE)
     view = open_page(write(page_html, tmp_path))
     page = view.page
 
@@ -109,7 +109,7 @@ def test_hostile_values_show_as_text_and_run_nothing(open_page, tmp_path):
 
 
 def test_points_on_canvas_keep_hotspot_tooltips_working(open_page, tmp_path):
-    view = open_page(write(map_html(make_analysis(show_points=True)), tmp_path))
+    view = open_page(write(map_html(make_analysis(), POINTS), tmp_path))
     page = view.page
 
     assert page.locator(".leaflet-hotspotsEvents-pane canvas").count() == 1
@@ -122,7 +122,7 @@ def test_points_on_canvas_keep_hotspot_tooltips_working(open_page, tmp_path):
 
 
 def test_aggregated_grid_is_announced(open_page, tmp_path):
-    page_html = map_html(make_analysis(show_points=True, extra_events=30), point_limit=20)
+    page_html = map_html(make_analysis(extra_events=30), POINTS, point_limit=20)
     view = open_page(write(page_html, tmp_path))
     page = view.page
 
@@ -133,7 +133,7 @@ def test_aggregated_grid_is_announced(open_page, tmp_path):
 
 
 def test_osm_tiles_are_the_only_request(open_page, tmp_path):
-    view = open_page(write(map_html(make_analysis(tiles="osm")), tmp_path))
+    view = open_page(write(map_html(make_analysis(), PresentationParams(tiles="osm")), tmp_path))
     view.page.wait_for_timeout(200)
 
     assert view.page.locator(".leaflet-tile").count() > 0

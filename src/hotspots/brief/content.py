@@ -44,6 +44,7 @@ from hotspots.brief.wording import (
 )
 from hotspots.compare import CHANGE_CLASSES, CHANGE_RESOLVED
 from hotspots.errors import ConfigError
+from hotspots.params import PresentationParams, parameters_record
 from hotspots.period import Period
 
 if TYPE_CHECKING:
@@ -347,6 +348,7 @@ def build_briefing(
     version: str = __version__,
     reason: str | None = None,
     evaluation: Any | None = None,
+    presentation: PresentationParams | None = None,
 ) -> Briefing:
     """Build the content of a tasking briefing.
 
@@ -371,6 +373,11 @@ def build_briefing(
         The tool version printed in the header and method.
     reason
         Why the briefing was produced (``--reason``); shown to the internal audience only.
+    evaluation
+        Predictive scores of `previous`'s hotspots on `current`'s harm, or None.
+    presentation
+        The protective marking (and the settings listed with the parameters); default
+        `PresentationParams()`.
 
     Returns
     -------
@@ -387,6 +394,8 @@ def build_briefing(
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
         raise ConfigError(f"top_n: expected a whole number of at least 1, got {top_n!r}")
     from hotspots.brief.figure import render_figure  # matplotlib is slow to import
+
+    presentation = PresentationParams() if presentation is None else presentation
 
     style = Style(wide=audience == AUDIENCE_WIDE)
     params = current.params
@@ -421,7 +430,7 @@ def build_briefing(
 
     return Briefing(
         title=TITLE,
-        marking=params.marking.strip().upper(),
+        marking=presentation.marking.strip().upper(),
         audience=audience,
         audience_note=audience_note(style.wide),
         area=_study_area(area_rows),
@@ -459,7 +468,7 @@ def build_briefing(
         warnings=() if style.wide else tuple(str(w) for w in current.quality.warnings),
         caveats=caveats(current, police_uk, comparison is not None),
         definitions=definitions(current, comparison is not None, style.wide),
-        parameters=_parameters_table(params.as_dict()),
+        parameters=_parameters_table(parameters_record(params, presentation)),
         inputs=None if style.wide else _inputs_table(current.inputs),
         boundary_source=current.boundary_source,
         attributions=attributions(police_uk),

@@ -41,6 +41,7 @@ from hotspots.compare import (
 from hotspots.errors import InputError
 from hotspots.model import Analysis
 from hotspots.render.offline import escape_text, offline_html
+from hotspots.tiles import basemap_from_tiles
 
 __all__ = [
     "AREA_LAYER_NAME",
@@ -142,8 +143,9 @@ def compare_map_html(
     title
         Page and header title.
     tiles
-        ``"none"`` (default: the page makes no network request), a folium tile provider name,
-        or a tile URL template such as ``https://tiles.example/{z}/{x}/{y}.png``.
+        ``"none"`` (default: the page makes no network request), ``"osm"``, or an http(s) tile
+        URL template such as ``https://tiles.example/{z}/{x}/{y}.png``
+        (see :func:`hotspots.tiles.basemap_from_tiles`).
 
     Returns
     -------
@@ -251,11 +253,15 @@ def _own_hotspots(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _tile_layer(tiles: str) -> folium.TileLayer | None:
-    if tiles == "none":
+    basemap = basemap_from_tiles(tiles)  # ConfigError for anything but none, osm, a URL template
+    if basemap is None:
         return None
-    if "{z}" in tiles:
-        return folium.TileLayer(tiles, attr=escape_text("Map tiles"), control=False)
-    return folium.TileLayer(tiles, control=False)
+    if basemap.attribution_html is not None:
+        return folium.TileLayer(
+            basemap.url, attr=basemap.attribution_html, max_zoom=basemap.max_zoom, control=False
+        )
+    host = escape_text(basemap.host)
+    return folium.TileLayer(basemap.url, attr=f"Map tiles: {host}", control=False)
 
 
 # --- layers ----------------------------------------------------------------------------------

@@ -2,13 +2,13 @@
 
 `map_html` turns an :class:`~hotspots.model.Analysis` into the text of ``map.html``: the study
 areas shaded by enforcement coverage, the harm hotspots coloured by status, the enforcement
-clusters as outlines and, only when ``params.show_points`` is set, the individual events (they
+clusters as outlines and, only when ``presentation.show_points`` is set, the individual events (they
 are victims' addresses). A header states the period, the parameters, the data quality, the
 definitions and the protective marking; a legend explains every colour.
 
 What the page contains, and why
 -------------------------------
-* **No network** unless a tile layer is chosen (``params.tiles``): ``"none"`` (default) draws
+* **No network** unless a tile layer is chosen (``presentation.tiles``): ``"none"`` (default) draws
   the boundaries on a plain background; ``"osm"`` adds OpenStreetMap tiles; an
   ``https://…/{z}/{x}/{y}.png`` template adds those tiles. `offline_html` inlines Leaflet and
   writes a Content-Security-Policy that allows only the tile host.
@@ -42,12 +42,10 @@ import itertools
 import json
 import logging
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, cast
-from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
@@ -64,8 +62,9 @@ from hotspots.boundaries import DEFAULT_SOURCE
 from hotspots.errors import ConfigError, InputError
 from hotspots.geojson import geometry_json, web_geometries
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
-from hotspots.params import AnalysisParams
+from hotspots.params import AnalysisParams, PresentationParams
 from hotspots.render.offline import PreparedGeoJson, escape_text, offline_html
+from hotspots.tiles import basemap_from_tiles
 
 __all__ = [
     "AREA_SIMPLIFY_M",
@@ -108,10 +107,6 @@ DEFAULT_BOUNDARY_ATTRIBUTION: Final = (
     "Licence v.3.0; Contains OS data © Crown copyright and database right"
 )
 
-_OSM_ATTRIBUTION: Final = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
-_OSM_URL: Final = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 # --- colours -------------------------------------------------------------------------------
 # Areas: ColorBrewer BrBG (4 classes), colour-blind safe; brown = low coverage.
@@ -235,9 +230,9 @@ class _EventCanvas(MacroElement):
 
 def map_html(
     analysis: Analysis,
+    presentation: PresentationParams | None = None,
     *,
     title: str = DEFAULT_TITLE,
-    run_date: str | None = None,
     point_limit: int = POINT_LIMIT,
 ) -> str:
     """Render an analysis as a self-contained HTML map.
@@ -247,13 +242,14 @@ def map_html(
     analysis
         The analysis of one period. Its tables must be in a projected CRS with a known EPSG
         code (EPSG:27700 from the pipeline); see :mod:`hotspots.model` for the columns.
+    presentation
+        Marking, basemap, whether to draw events, run date (default: `PresentationParams()`).
+        The run date is printed in the header when given (e.g. ``"2024-10-02"``); the map
+        holds no clock reading of its own, so the same analysis gives the same bytes.
     title
         Page title and heading.
-    run_date
-        Printed in the header when given (e.g. ``"2024-10-02"``). The map holds no clock
-        reading of its own, so the same analysis gives the same bytes.
     point_limit
-        With ``params.show_points``, more analysed events than this are drawn as counts per
+        With ``presentation.show_points``, more analysed events than this are drawn as counts per
         500 m grid cell instead of individual points.
 
     Returns
@@ -268,16 +264,17 @@ def map_html(
     InputError
         If a table lacks the columns of the data contract or has no CRS.
     ConfigError
-        If ``params.tiles`` is not ``"none"``, ``"osm"`` or an http(s) URL template with
+        If ``presentation.tiles`` is not ``"none"``, ``"osm"`` or an http(s) URL template with
         ``{z}``, ``{x}`` and ``{y}``.
     """
     if not isinstance(analysis, Analysis):
         raise TypeError(f"map_html: analysis must be an Analysis, got {type(analysis).__name__}")
     if isinstance(point_limit, bool) or not isinstance(point_limit, int) or point_limit < 0:
         raise ConfigError(f"map_html: point_limit must be a whole number >= 0, got {point_limit!r}")
-    _check_tables(analysis)
+    presentation = PresentationParams() if presentation is None else presentation
+    _check_tables(analysis, presentation.show_points)
     params = analysis.params
-    tile_layer = _tile_layer(params.tiles)
+    tile_layer = _tile_layer(presentation.tiles)
 
     areas = _web_features(analysis.areas, AREA_SIMPLIFY_M, coverage=True)
     hotspots = _web_features(analysis.hotspots, FOOTPRINT_SIMPLIFY_M, convex=True)
@@ -312,7 +309,7 @@ def map_html(
     _add_hotspots(m, analysis, hotspots, enforcement_types, harm_types)
 
     events = analysis.events
-    show_points = bool(params.show_points) and len(events) > 0
+    show_points = presentation.show_points and len(events) > 0
     aggregated = show_points and len(events) > point_limit
     if show_points:
         _EventCanvas().add_to(m)
@@ -326,7 +323,7 @@ def map_html(
     root_html = root.html
     root_html.add_child(
         _RawHtml(
-            _header_html(analysis, title, run_date, show_points, aggregated, point_limit),
+            _header_html(analysis, presentation, title, show_points, aggregated, point_limit),
             "HotspotsHeader",
         ),
         name="hotspots_header",
@@ -337,7 +334,7 @@ def map_html(
     )
     root_html.add_child(
         _RawHtml(
-            f'<div id="hotspots-footer" class="hotspots-marking">{_marking(analysis)}</div>',
+            f'<div id="hotspots-footer" class="hotspots-marking">{_marking(presentation)}</div>',
             "HotspotsFooter",
         ),
         name="hotspots_footer",
@@ -360,7 +357,7 @@ def map_html(
 # --- checks ----------------------------------------------------------------------------------
 
 
-def _check_tables(analysis: Analysis) -> None:
+def _check_tables(analysis: Analysis, show_points: bool) -> None:
     """Raise one InputError listing every missing column or CRS in the analysis tables."""
     problems: list[str] = []
     required: dict[str, Sequence[str]] = {
@@ -380,7 +377,7 @@ def _check_tables(analysis: Analysis) -> None:
             problems.append(
                 f"analysis.{name} has no CRS; set it with set_crs('{schema.CRS_METRIC}')"
             )
-    if analysis.params.show_points:
+    if show_points:
         missing = [
             c
             for c in (schema.COL_X, schema.COL_Y, schema.COL_ROLE)
@@ -396,33 +393,17 @@ def _check_tables(analysis: Analysis) -> None:
         )
 
 
-_TILE_PLACEHOLDERS: Final = frozenset({"{s}", "{z}", "{x}", "{y}", "{r}"})
-
-
 def _tile_layer(tiles: str) -> folium.TileLayer | None:
-    """The basemap for ``params.tiles``; None draws boundaries on a plain background."""
-    choice = tiles.strip()
-    if choice.lower() == "none":
+    """The basemap for ``tiles``; None draws boundaries on a plain background."""
+    basemap = basemap_from_tiles(tiles)
+    if basemap is None:
         return None
-    if choice.lower() == "osm":
-        return folium.TileLayer(_OSM_URL, attr=_OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19)
-    parts = urlsplit(choice)
-    placeholders = set(re.findall(r"\{[^{}]*\}", choice))
-    # Only Leaflet's own placeholders: any other brace could reach Jinja (see the module doc).
-    well_formed = (
-        {"{z}", "{x}", "{y}"} <= placeholders <= _TILE_PLACEHOLDERS
-        and choice.count("{") == choice.count("}") == len(re.findall(r"\{[^{}]*\}", choice))
-        and not re.search(r"[\s\"'<>\\`]", choice)
-    )
-    if parts.scheme not in ("https", "http") or not parts.hostname or not well_formed:
-        raise ConfigError(
-            f"tiles: expected 'none', 'osm' or a tile URL template such as "
-            f"https://tile.example.org/{{z}}/{{x}}/{{y}}.png (http or https, with {{z}}, {{x}} "
-            f"and {{y}}; no placeholders but {{s}} {{z}} {{x}} {{y}} {{r}}, no spaces or quotes), "
-            f"got {tiles!r}"
+    if basemap.attribution_html is not None:
+        return folium.TileLayer(
+            basemap.url, attr=basemap.attribution_html, name="OpenStreetMap", max_zoom=basemap.max_zoom
         )
-    host = _text(re.sub(r"^\{s\}\.", "", parts.hostname))
-    return folium.TileLayer(choice, attr=f"Map tiles: {host}", name=f"Tiles: {host}")
+    host = _text(basemap.host)
+    return folium.TileLayer(basemap.url, attr=f"Map tiles: {host}", name=f"Tiles: {host}")
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -543,8 +524,8 @@ def _area_label(name: Any, code: Any) -> str:
     return _text(name_text or code_text or "no district")
 
 
-def _marking(analysis: Analysis) -> str:
-    return _text(analysis.params.marking.strip().upper())
+def _marking(presentation: PresentationParams) -> str:
+    return _text(presentation.marking.strip().upper())
 
 
 def _boundary_attribution(source: str) -> str:
@@ -952,13 +933,14 @@ def _eps_source(params: AnalysisParams) -> str:
 
 def _header_html(
     analysis: Analysis,
+    presentation: PresentationParams,
     title: str,
-    run_date: str | None,
     show_points: bool,
     aggregated: bool,
     point_limit: int,
 ) -> str:
     params, quality = analysis.params, analysis.quality
+    run_date = presentation.run_date
     hotspots = analysis.hotspots
     n_thin = int((hotspots["status"] == schema.STATUS_THIN).sum())
     events = analysis.events
@@ -1020,7 +1002,7 @@ def _header_html(
         lines.append(f"<p><b>Run date:</b> {_text(run_date)}</p>")
     return (
         '<div id="hotspots-header">'
-        f'<div class="hotspots-marking">{_marking(analysis)}</div>'
+        f'<div class="hotspots-marking">{_marking(presentation)}</div>'
         f'<div class="hotspots-lines">{"".join(lines)}</div>'
         "</div>"
     )

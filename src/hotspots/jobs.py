@@ -1,0 +1,846 @@
+"""One function per command: the public way to run hotspots from Python, the CLI or a service.
+
+Each ``run_*`` function takes plain values -- event file paths, a config (a :class:`Config`,
+or the path of a TOML file), parameters, period strings such as ``"2024Q4"`` -- checks every
+one of them before reading any data, does the work, and returns a frozen result object:
+
+=================  =====================  =================================================
+function           result                 files its ``.write(folder)`` writes
+=================  =====================  =================================================
+`run_map`          `MapResult`            map.html, hotspots.geojson, enforcement_clusters
+                                          .geojson, areas.csv, rejected.csv, summary.json
+`run_compare`      `CompareResult`        compare.html, changes.geojson, area_changes.csv,
+                                          rejected.csv, summary.json
+`run_brief`        `BriefResult`          briefing.html, briefing.png, briefing.md,
+                                          briefing.pdf (when printed); appends audit.jsonl
+`run_tune`         `TuneResult`           tune.html, tune.json
+`run_evaluate`     `EvaluateResult`       evaluate.json, evaluate.md, evaluate.html
+`run_validate`     `ValidateResult`       rejected.csv, summary.json
+=================  =====================  =================================================
+
+Every result has ``.write(folder)`` (all files or none, through
+:func:`hotspots.outputs.writing`; returns the names written), ``.summary_lines(folder)``
+(what the command line prints) and ``.warnings`` (the one warning channel: data-quality and
+method warnings travel on results, never through ``logging``). Errors are
+:class:`~hotspots.errors.HotspotsError` subclasses; nothing here prints or exits.
+
+Example::
+
+    from hotspots.jobs import run_map
+    result = run_map("events.csv", config="norfolk.toml", period="2024Q4")
+    print(len(result.analysis.hotspots), "hotspots")
+    result.write("outputs/q4")
+
+How to add an output
+--------------------
+Each result class lists its writers, in the order the files are written, in its ``WRITERS``
+class attribute: functions ``writer(out: OutputFolder, result) -> None`` that render one
+file (or a few) and stage it with ``out.write_text(name, text)`` / ``out.write_bytes``. To add
+an output, write such a function (rendering belongs in ``render/`` or ``brief/``; the writer
+only calls it) and add it to ``WRITERS`` before the summary writer, which is last because
+``summary.json`` lists every file written. An output the user opts into (a GeoPackage, a
+spreadsheet) reads its switch from a field of the result (add the field and the job
+parameter that sets it) and returns without writing when it is off. New CLI options only
+pass values to the job; they never write files themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from hotspots import schema
+from hotspots.params import (
+    AnalysisParams,
+    Config,
+    PresentationParams,
+    build_params,
+    build_presentation,
+    load_config,
+    parameters_record,
+)
+from hotspots.period import Period, parse_period
+
+if TYPE_CHECKING:
+    from hotspots.brief.content import Briefing
+    from hotspots.compare import Comparison
+    from hotspots.evaluate import EvaluationResult
+    from hotspots.model import Analysis
+    from hotspots.outputs import OutputFolder
+    from hotspots.pipeline import Loaded
+    from hotspots.tune import TuneResult as Suggestion
+
+PathLike = str | os.PathLike[str]
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    """The default progress callback: say nothing."""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read the input files: text encoding, delimiter and the district boundaries."""
+
+    encoding: str | None = None  # None: UTF-8 with or without BOM, else cp1252
+    delimiter: str | None = None  # None: sniffed from the header
+    boundaries: Path | None = None  # None: the bundled ONS 2011 districts
+    boundary_code_field: str = "area_code"
+    boundary_name_field: str = "area_name"
+
+
+# --- shared steps ------------------------------------------------------------------------------
+
+
+def _settings(
+    config: Config | PathLike | None,
+    params: AnalysisParams | None,
+    presentation: PresentationParams | None,
+    period: str | Period | None,
+) -> tuple[Config, AnalysisParams, PresentationParams]:
+    """The config and both parameter sets, every value checked before any data is read."""
+    if not isinstance(config, Config):
+        config = load_config(None if config is None else Path(config))
+    params = build_params(config) if params is None else params
+    presentation = build_presentation(config) if presentation is None else presentation
+    if period is not None:
+        params = params.with_overrides(period=_period(period))
+    return config, params, presentation
+
+
+def _period(period: str | Period) -> Period:
+    return period if isinstance(period, Period) else parse_period(period)
+
+
+def _paths(events: PathLike | Sequence[PathLike]) -> list[Path]:
+    if isinstance(events, str | os.PathLike):
+        return [Path(events)]
+    return [Path(p) for p in events]
+
+
+def _load(
+    events: PathLike | Sequence[PathLike],
+    config: Config,
+    params: AnalysisParams,
+    read: ReadOptions | None,
+    progress: Progress,
+    *,
+    clusters: bool = True,
+    later: tuple[str, ...] = (),
+) -> Loaded:
+    """Read and validate the input files.
+
+    ``clusters``: the job clusters them next; ``later``: modules it imports after loading
+    (its renderers), imported in the background meanwhile.
+    """
+    from hotspots.pipeline import load
+    from hotspots.process import import_in_background
+
+    if clusters and params.engine == "grid":
+        from hotspots.dbscan import preload_kernels
+
+        preload_kernels()  # numba's second of start-up overlaps reading and validating
+    if later:
+        import_in_background(later)
+    read = read or ReadOptions()
+    return load(
+        _paths(events),
+        config,
+        params,
+        encoding=read.encoding,
+        delimiter=read.delimiter,
+        boundaries=read.boundaries,
+        code_field=read.boundary_code_field,
+        name_field=read.boundary_name_field,
+        progress=progress,
+    )
+
+
+def _two_periods(
+    loaded: Loaded, config: Config, params: AnalysisParams, against: Period, progress: Progress
+) -> tuple[Analysis, Analysis]:
+    """The analyses of ``against`` and of ``params.period``, same parameters and rows.
+
+    What differs between the two periods is then the events alone.
+    """
+    from hotspots.pipeline import analyse_period
+
+    progress("analysing both periods with the same parameters")
+    previous = analyse_period(loaded, params, config, against)
+    current = analyse_period(loaded, params, config, params.period)
+    return previous, current
+
+
+def _evaluation(previous: Analysis, current: Analysis) -> EvaluationResult | None:
+    """How well ``previous``'s hotspots caught ``current``'s harm; None with no hotspots."""
+    from hotspots.pipeline import evaluation_of
+
+    return evaluation_of(previous, current) if len(previous.hotspots) else None
+
+
+def _params_text(params: AnalysisParams) -> str:
+    return (
+        f"eps {params.eps_m:g} m ({params.eps_source or 'given'}), min samples {params.min_samples}, "
+        f"footprint margin {params.margin_m:g} m, thin ratio {params.thin_ratio:g}"
+    )
+
+
+def _quality_lines(analysis: Analysis) -> list[str]:
+    q = analysis.quality
+    lines = [
+        (
+            f"rows read {q.rows_read:,}: analysed {q.rows_analysed:,}, "
+            f"outside the period {q.rows_outside_period:,}, rejected {q.rows_rejected:,}"
+        ),
+        f"geocoding rate {q.geocoding_rate:.1%}",
+    ]
+    lines += [f"  rejected {reason}: {n:,}" for reason, n in q.rejected_by_reason.items() if n]
+    if q.stacked_points:
+        top = ", ".join(f"{s['grid_ref']} ({s['area_name']}) {s['events']}" for s in q.stacked_points[:5])
+        lines.append(f"stacked points: {len(q.stacked_points)} (largest: {top})")
+    lines += [f"warning: {w}" for w in q.warnings]
+    return lines
+
+
+def _where(folder: PathLike | None) -> str:
+    return f"; outputs in {folder}" if folder is not None else ""
+
+
+class _Result:
+    """What every result shares: writing its ``WRITERS`` into a folder, all or nothing."""
+
+    WRITERS: ClassVar[tuple[Callable[[OutputFolder, Any], None], ...]] = ()
+
+    def write(self, folder: PathLike) -> list[str]:
+        """Write every output into ``folder`` (created if missing); the names written.
+
+        Raises
+        ------
+        OutputError
+            The folder cannot be created or written; its previous files are kept.
+        """
+        from hotspots.outputs import writing
+
+        with writing(Path(folder)) as out:
+            for writer in self.WRITERS:
+                writer(out, self)
+            return list(out.names)
+
+
+# --- map ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapResult(_Result):
+    """One period analysed: hotspots, coverage, areas, and the rendered map."""
+
+    analysis: Analysis
+    loaded: Loaded
+    presentation: PresentationParams
+    map_html: str
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Data-quality and method warnings, also written into summary.json and the map."""
+        return tuple(self.analysis.quality.warnings)
+
+    def summary_lines(self, folder: PathLike | None = None) -> list[str]:
+        """What ``hotspots map`` prints: data quality, then the hotspot count."""
+        spots = self.analysis.hotspots
+        thin = int((spots["status"] == schema.STATUS_THIN).sum())
+        return [*_quality_lines(self.analysis), f"hotspots {len(spots)} ({thin} thin){_where(folder)}"]
+
+
+def _write_map_html(out: OutputFolder, result: MapResult) -> None:
+    out.write_text(schema.OUT_MAP, result.map_html)
+
+
+def _write_map_tables(out: OutputFolder, result: MapResult) -> None:
+    import pandas as pd
+
+    from hotspots.outputs import csv_text, geojson_text
+    from hotspots.pipeline import rejected_csv
+
+    analysis = result.analysis
+    spots, clusters = analysis.hotspots, analysis.enforcement_clusters
+    out.write_text(schema.OUT_HOTSPOTS, geojson_text(spots, [c for c in spots.columns if c != "geometry"]))
+    out.write_text(
+        schema.OUT_ENFORCEMENT_CLUSTERS,
+        geojson_text(clusters, [c for c in clusters.columns if c != "geometry"]),
+    )
+    out.write_text(schema.OUT_AREAS, csv_text(pd.DataFrame(analysis.areas.drop(columns="geometry"))))
+    out.write_text(schema.OUT_REJECTED, rejected_csv(result.loaded))
+
+
+def _write_map_summary(out: OutputFolder, result: MapResult) -> None:
+    from hotspots.outputs import json_text
+    from hotspots.pipeline import summary
+
+    names = [*out.names, schema.OUT_SUMMARY]
+    content = summary(
+        result.analysis, command="map", loaded=result.loaded, outputs=names,
+        presentation=result.presentation,
+    )
+    out.write_text(schema.OUT_SUMMARY, json_text(content))
+
+
+MapResult.WRITERS = (_write_map_html, _write_map_tables, _write_map_summary)
+
+
+def run_map(
+    events: PathLike | Sequence[PathLike],
+    *,
+    config: Config | PathLike | None = None,
+    params: AnalysisParams | None = None,
+    presentation: PresentationParams | None = None,
+    period: str | Period | None = None,
+    auto_eps: bool = False,
+    read: ReadOptions | None = None,
+    progress: Progress = _silent,
+) -> MapResult:
+    """Find the harm hotspots of one period, score their enforcement coverage, draw the map.
+
+    Parameters
+    ----------
+    events
+        One events file or several (CSV, police.uk CSV, GeoPackage, GeoJSON, Parquet...).
+    config
+        A :class:`Config`, the path of a TOML config file, or None for the defaults.
+    params
+        Analysis parameters; None takes them from the config's ``[analysis]`` table.
+    presentation
+        Marking, basemap, event points, run date; None takes them from the config.
+    period
+        The period analysed (``"2024Q4"``, ``"2024-07"``, ``"2024-07-01..2024-09-30"``, a
+        :class:`Period`); None keeps ``params.period`` (all dates when that is None too).
+    auto_eps
+        Take eps from the knee of the harm events' k-distance curve (``--eps auto``).
+    read
+        How to read the files and which boundaries to use.
+    progress
+        Called with a short message at each step.
+
+    Raises
+    ------
+    HotspotsError
+        A subclass with the exit code the command line uses (bad input 2, no data 3, ...).
+    """
+    from hotspots.pipeline import analyse_period, with_auto_eps
+
+    config, params, presentation = _settings(config, params, presentation, period)
+    loaded = _load(events, config, params, read, progress, later=("hotspots.render.map",))
+    if auto_eps:
+        params, _ = with_auto_eps(loaded, params)
+        progress(f"eps {params.eps_m:g} m ({params.eps_source})")
+    progress("clustering and scoring")
+    analysis = analyse_period(loaded, params, config, params.period)
+    progress("rendering map")
+    from hotspots.render.map import map_html
+
+    return MapResult(analysis, loaded, presentation, map_html(analysis, presentation))
+
+
+# --- compare -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompareResult(_Result):
+    """Two periods' hotspots matched and classified, with the comparison map."""
+
+    comparison: Comparison
+    previous: Analysis
+    current: Analysis
+    evaluation: EvaluationResult | None  # None when the earlier period has no hotspots
+    loaded: Loaded
+    presentation: PresentationParams
+    compare_html: str
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings of both periods' analyses, each once, earlier period first."""
+        return tuple(dict.fromkeys([*self.previous.quality.warnings, *self.current.quality.warnings]))
+
+    def summary_lines(self, folder: PathLike | None = None) -> list[str]:
+        """What ``hotspots compare`` prints: hotspot counts, changes, coverage, hit rate."""
+        before, now = self.previous.period, self.current.period
+        before_label = before.label if before else "all dates"
+        now_label = now.label if now else "all dates"
+        comparison = self.comparison
+        lines = [
+            f"{before_label}: {len(self.previous.hotspots)} hotspots; {now_label}: {len(self.current.hotspots)}",
+            "changes: " + ", ".join(f"{k} {v}" for k, v in comparison.class_counts.items()),
+            "coverage: " + ", ".join(f"{k} {v}" for k, v in comparison.coverage_counts.items()),
+        ]
+        if self.evaluation is not None:
+            h = self.evaluation.hotspots
+            lines.append(f"{before_label} hotspots caught {h.hit_rate:.1%} of {now_label} harm (PAI {h.pai:.1f})")
+        if folder is not None:
+            lines.append(f"outputs in {folder}")
+        return lines
+
+
+def _write_compare_files(out: OutputFolder, result: CompareResult) -> None:
+    import pandas as pd
+
+    from hotspots.compare import changes_geojson_frame
+    from hotspots.outputs import csv_text, geojson_text
+    from hotspots.pipeline import rejected_csv
+
+    changes = changes_geojson_frame(result.comparison)
+    out.write_text(schema.OUT_COMPARE_MAP, result.compare_html)
+    out.write_text(schema.OUT_CHANGES, geojson_text(changes, [c for c in changes.columns if c != "geometry"]))
+    out.write_text(schema.OUT_AREA_CHANGES, csv_text(pd.DataFrame(result.comparison.areas)))
+    out.write_text(schema.OUT_REJECTED, rejected_csv(result.loaded))
+
+
+def _write_compare_summary(out: OutputFolder, result: CompareResult) -> None:
+    from hotspots import __version__
+    from hotspots.outputs import json_text
+    from hotspots.pipeline import DEFINITIONS
+
+    evaluation = result.evaluation
+    content = {
+        "tool": "hotspots",
+        "version": __version__,
+        "command": "compare",
+        **result.comparison.as_summary(),
+        "evaluation": evaluation.as_dict() if evaluation is not None else None,
+        "definitions": DEFINITIONS,
+        "notes": list(result.loaded.notes),
+        "outputs": [*out.names, schema.OUT_SUMMARY],
+    }
+    out.write_text(schema.OUT_SUMMARY, json_text(content))
+
+
+CompareResult.WRITERS = (_write_compare_files, _write_compare_summary)
+
+
+def run_compare(
+    events: PathLike | Sequence[PathLike],
+    *,
+    period: str | Period,
+    against: str | Period,
+    config: Config | PathLike | None = None,
+    params: AnalysisParams | None = None,
+    presentation: PresentationParams | None = None,
+    match_distance_m: float | None = None,
+    alpha: float = 0.05,
+    read: ReadOptions | None = None,
+    progress: Progress = _silent,
+) -> CompareResult:
+    """Compare ``period`` with the earlier ``against``: new, persistent, resolved... hotspots.
+
+    Both periods are analysed with the same parameters, so they share one eps: choose it
+    with :func:`run_tune` rather than per period. ``match_distance_m`` (default: eps) is how
+    close two footprints must be to match; ``alpha`` the significance level of the count
+    test. The other parameters are as for :func:`run_map`.
+    """
+    from hotspots.compare import compare
+
+    config, params, presentation = _settings(config, params, presentation, period)
+    earlier = _period(against)
+    loaded = _load(events, config, params, read, progress)
+    previous, current = _two_periods(loaded, config, params, earlier, progress)
+    distance = params.eps_m if match_distance_m is None else match_distance_m
+    comparison = compare(previous, current, match_distance_m=distance, alpha=alpha)
+    evaluation = _evaluation(previous, current)
+    from hotspots.render.compare_map import compare_map_html
+
+    now = params.period.label if params.period else "all dates"
+    html = compare_map_html(
+        comparison, previous, current, marking=presentation.marking,
+        title=f"hotspots: {now} against {earlier.label}", tiles=presentation.tiles,
+    )
+    return CompareResult(comparison, previous, current, evaluation, loaded, presentation, html)
+
+
+# --- brief -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefResult(_Result):
+    """A tasking briefing: its content, the HTML and Markdown, and the PDF when printed."""
+
+    briefing: Briefing
+    briefing_html: str
+    briefing_md: str
+    pdf: bytes | None  # None: not printed, see pdf_note
+    pdf_note: str | None  # why there is no PDF ("not requested", "Chromium failed ...")
+    audit_parameters: dict[str, Any]
+    loaded: Loaded
+    reason: str | None
+    current: Analysis
+    previous: Analysis | None = None
+    comparison: Comparison | None = None
+    evaluation: EvaluationResult | None = None
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings of the briefed period's analysis."""
+        return tuple(self.current.quality.warnings)
+
+    def output_names(self) -> list[str]:
+        """The files :meth:`write` writes, in order (audit.jsonl is appended to, not listed)."""
+        return [writer_name for writer_name, data in self._files() if data is not None]
+
+    def _files(self) -> list[tuple[str, str | bytes | None]]:
+        return [
+            ("briefing.html", self.briefing_html),
+            ("briefing.png", self.briefing.figure_png),
+            ("briefing.md", self.briefing_md),
+            ("briefing.pdf", self.pdf),
+        ]
+
+    def write(self, folder: PathLike) -> list[str]:
+        """Write the briefing files, then append the audit record to ``audit.jsonl``."""
+        from hotspots.brief import append_audit, audit_record
+
+        written = super().write(folder)
+        record = audit_record(
+            command="brief", parameters=self.audit_parameters, inputs=self.loaded.inputs,
+            outputs=written, reason=self.reason,
+        )
+        append_audit(folder, record)
+        return written
+
+    def summary_lines(self, folder: PathLike | None = None) -> list[str]:
+        """What ``hotspots brief`` prints: the files written, and why there is no PDF."""
+        where = f" in {folder}" if folder is not None else ""
+        lines = [f"wrote {', '.join(self.output_names())} and appended audit.jsonl{where}"]
+        if self.pdf_note is not None:
+            lines.append(f"no briefing.pdf: {self.pdf_note}")
+        return lines
+
+
+def _write_brief_files(out: OutputFolder, result: BriefResult) -> None:
+    for name, data in result._files():
+        if isinstance(data, str):
+            out.write_text(name, data)
+        elif data is not None:
+            out.write_bytes(name, data)
+
+
+BriefResult.WRITERS = (_write_brief_files,)
+
+
+def run_brief(
+    events: PathLike | Sequence[PathLike],
+    *,
+    period: str | Period,
+    against: str | Period | None = None,
+    config: Config | PathLike | None = None,
+    params: AnalysisParams | None = None,
+    presentation: PresentationParams | None = None,
+    audience: str = "internal",
+    top_n: int = 10,
+    produced: date | str | None = None,
+    reason: str | None = None,
+    pdf: bool = True,
+    read: ReadOptions | None = None,
+    progress: Progress = _silent,
+) -> BriefResult:
+    """Build a tasking briefing of ``period`` (changes against ``against`` when given).
+
+    ``audience`` is ``"internal"`` or ``"wide"`` (1 km squares, counts below 5 as <5, no
+    footprints); ``top_n`` priority hotspots are listed; ``produced`` (a date or
+    ``YYYY-MM-DD``; default today) is printed; ``reason`` goes into the audit record; ``pdf``
+    prints briefing.pdf with headless Chromium when it is installed. The other parameters
+    are as for :func:`run_map`.
+    """
+    from hotspots.brief import (
+        AUDIENCES,
+        briefing_html,
+        briefing_markdown,
+        briefing_pdf,
+        build_briefing,
+        pdf_unavailable_reason,
+    )
+    from hotspots.errors import ConfigError
+    from hotspots.pipeline import analyse_period
+
+    if audience not in AUDIENCES:
+        raise ConfigError(f"audience: expected one of {', '.join(AUDIENCES)}, got {audience!r}")
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise ConfigError(f"top_n: expected a whole number of at least 1, got {top_n!r}")
+    config, params, presentation = _settings(config, params, presentation, period)
+    if isinstance(produced, str):
+        try:
+            produced = date.fromisoformat(produced)
+        except ValueError:
+            raise ConfigError(f"produced: expected a date YYYY-MM-DD, got {produced!r}") from None
+    produced = produced or date.today()
+    earlier = _period(against) if against is not None else None
+    loaded = _load(events, config, params, read, progress)
+    progress("analysing")
+    current = analyse_period(loaded, params, config, params.period)
+    previous = comparison = evaluation = None
+    if earlier is not None:
+        from hotspots.compare import compare
+
+        previous = analyse_period(loaded, params, config, earlier)
+        comparison = compare(previous, current, match_distance_m=params.eps_m)
+        evaluation = _evaluation(previous, current)
+    briefing = build_briefing(
+        current, comparison, previous, audience=audience, top_n=top_n,
+        produced=produced, reason=reason, evaluation=evaluation, presentation=presentation,
+    )
+    html = briefing_html(briefing)
+    markdown = briefing_markdown(briefing, figure_path="briefing.png")
+    pdf_bytes = None
+    pdf_note = "not requested" if not pdf else pdf_unavailable_reason()
+    if pdf_note is None:
+        progress("printing briefing.pdf with headless Chromium")
+        with tempfile.TemporaryDirectory() as scratch:
+            pdf_path = Path(scratch) / "briefing.pdf"
+            if briefing_pdf(html, pdf_path):
+                pdf_bytes = pdf_path.read_bytes()
+            else:
+                pdf_note = "Chromium failed to print it"
+    audit_parameters = {
+        **parameters_record(params, presentation),
+        "audience": audience,
+        "against": None if against is None else str(against if isinstance(against, str) else against.label),
+        "top_n": top_n,
+    }
+    return BriefResult(
+        briefing, html, markdown, pdf_bytes, pdf_note, audit_parameters, loaded, reason,
+        current, previous, comparison, evaluation,
+    )
+
+
+# --- tune --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TuneResult(_Result):
+    """The k-distance curves of the harm events and the eps they suggest."""
+
+    suggestion: Suggestion
+    params: AnalysisParams  # with the suggested eps
+    period_label: str
+    loaded: Loaded
+    tune_html: str
+
+    @property
+    def eps_m(self) -> float:
+        """The suggested DBSCAN radius in metres."""
+        return self.suggestion.eps_m
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """None so far: the suggestion's caveats are on its page."""
+        return ()
+
+    def summary_lines(self, folder: PathLike | None = None) -> list[str]:
+        """What ``hotspots tune`` prints: one line per min_samples, then the suggestion."""
+        s = self.suggestion
+        lines = [
+            f"min samples {row.min_samples}: eps {row.eps_m:g} m -> {row.n_hotspots} hotspots, "
+            f"{row.harm_share:.0%} of {s.n_harm} harm events"
+            for row in s.rows
+        ]
+        lines.append(f"suggested eps {s.eps_m:g} m (min samples {s.min_samples}){_where(folder)}")
+        return lines
+
+
+def _write_tune_files(out: OutputFolder, result: TuneResult) -> None:
+    from hotspots.outputs import json_text
+
+    out.write_text("tune.html", result.tune_html)
+    content = {"period": result.period_label, "inputs": result.loaded.inputs, **result.suggestion.as_dict()}
+    out.write_text("tune.json", json_text(content))
+
+
+TuneResult.WRITERS = (_write_tune_files,)
+
+
+def run_tune(
+    events: PathLike | Sequence[PathLike],
+    *,
+    config: Config | PathLike | None = None,
+    params: AnalysisParams | None = None,
+    presentation: PresentationParams | None = None,
+    period: str | Period | None = None,
+    read: ReadOptions | None = None,
+    progress: Progress = _silent,
+) -> TuneResult:
+    """Suggest eps from the knee of the harm events' k-distance curve, for each min_samples.
+
+    The parameters are as for :func:`run_map`.
+    """
+    from hotspots.pipeline import with_auto_eps
+    from hotspots.tune import tune_html
+
+    config, params, presentation = _settings(config, params, presentation, period)
+    loaded = _load(events, config, params, read, progress)
+    progress("computing k-distance curves")
+    tuned, suggestion = with_auto_eps(loaded, params)
+    label = params.period.label if params.period else "all dates"
+    html = tune_html(
+        suggestion, marking=presentation.marking, period_label=label, params_text=_params_text(tuned)
+    )
+    return TuneResult(suggestion, tuned, label, loaded, html)
+
+
+# --- evaluate ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluateResult(_Result):
+    """Hotspots drawn on one period scored by the next period's harm (hit rate, PAI, RRI)."""
+
+    evaluation: EvaluationResult
+    previous: Analysis
+    current: Analysis
+    params: AnalysisParams
+    presentation: PresentationParams
+    loaded: Loaded
+    labels: dict[str, str] = field(default_factory=dict)  # period_label, against_label
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings of both periods' analyses, each once, earlier period first."""
+        return tuple(dict.fromkeys([*self.previous.quality.warnings, *self.current.quality.warnings]))
+
+    def summary_lines(self, folder: PathLike | None = None) -> list[str]:
+        """What ``hotspots evaluate`` prints: the hotspots' and the baseline's scores."""
+        lines = [
+            f"{scores.name}: hit rate {scores.hit_rate:.1%}, PAI {scores.pai:.1f}, RRI {scores.rri:.2f} "
+            f"({scores.area_share:.2%} of the study area)"
+            for scores in (self.evaluation.hotspots, self.evaluation.baseline)
+        ]
+        if folder is not None:
+            lines.append(f"outputs in {folder}")
+        return lines
+
+
+def _write_evaluate_files(out: OutputFolder, result: EvaluateResult) -> None:
+    from hotspots.evaluate import evaluation_html, evaluation_markdown
+    from hotspots.outputs import json_text
+
+    labels, evaluation = result.labels, result.evaluation
+    parameters = parameters_record(result.params, result.presentation)
+    out.write_text(
+        "evaluate.json",
+        json_text({**labels, "parameters": parameters, "inputs": result.loaded.inputs, **evaluation.as_dict()}),
+    )
+    out.write_text("evaluate.md", evaluation_markdown(evaluation, **labels))
+    out.write_text(
+        "evaluate.html",
+        evaluation_html(
+            evaluation, marking=result.presentation.marking, params_text=_params_text(result.params), **labels
+        ),
+    )
+
+
+EvaluateResult.WRITERS = (_write_evaluate_files,)
+
+
+def run_evaluate(
+    events: PathLike | Sequence[PathLike],
+    *,
+    period: str | Period,
+    against: str | Period,
+    config: Config | PathLike | None = None,
+    params: AnalysisParams | None = None,
+    presentation: PresentationParams | None = None,
+    read: ReadOptions | None = None,
+    progress: Progress = _silent,
+) -> EvaluateResult:
+    """Score the hotspots drawn on ``against`` by ``period``'s harm, against a grid baseline.
+
+    The parameters are as for :func:`run_map`.
+    """
+    from hotspots.pipeline import evaluation_of
+
+    config, params, presentation = _settings(config, params, presentation, period)
+    earlier = _period(against)
+    loaded = _load(events, config, params, read, progress)
+    previous, current = _two_periods(loaded, config, params, earlier, progress)
+    evaluation = evaluation_of(previous, current)
+    labels = {
+        "period_label": current.period.label if current.period else "all dates",
+        "against_label": earlier.label,
+    }
+    return EvaluateResult(evaluation, previous, current, params, presentation, loaded, labels)
+
+
+# --- validate ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidateResult(_Result):
+    """Every input row read and checked, without analysis: the data-quality report."""
+
+    report: dict[str, Any]
+    loaded: Loaded
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Notes about how the files were read (encoding, delimiter, ...)."""
+        return tuple(self.loaded.notes)
+
+    def summary_lines(self, folder: PathLike | None = None) -> list[str]:
+        """What ``hotspots validate`` prints: row counts and the reasons rows were rejected."""
+        r = self.report
+        lines = [
+            (
+                f"rows read {r['rows_read']:,}: valid in period {r['rows_valid_in_period']:,}, "
+                f"outside the period {r['rows_outside_period']:,}, rejected {r['rows_rejected']:,}"
+            ),
+            f"geocoding rate {r['geocoding_rate']:.1%}",
+        ]
+        lines += [f"  rejected {reason}: {n:,}" for reason, n in r["rejected_by_reason"].items() if n]
+        if folder is not None:
+            lines.append(f"wrote {schema.OUT_REJECTED} and {schema.OUT_SUMMARY} in {folder}")
+        return lines
+
+
+def _write_validate_files(out: OutputFolder, result: ValidateResult) -> None:
+    from hotspots.outputs import json_text
+    from hotspots.pipeline import rejected_csv
+
+    out.write_text(schema.OUT_REJECTED, rejected_csv(result.loaded))
+    out.write_text(schema.OUT_SUMMARY, json_text(result.report))
+
+
+ValidateResult.WRITERS = (_write_validate_files,)
+
+
+def run_validate(
+    events: PathLike | Sequence[PathLike],
+    *,
+    config: Config | PathLike | None = None,
+    params: AnalysisParams | None = None,
+    period: str | Period | None = None,
+    read: ReadOptions | None = None,
+    progress: Progress = _silent,
+) -> ValidateResult:
+    """Read and check every input row and report data quality, without analysing.
+
+    ``period`` only splits the valid rows into inside and outside it. The other parameters
+    are as for :func:`run_map`.
+    """
+    from hotspots.analysis import in_period
+
+    config, params, _ = _settings(config, params, PresentationParams(), period)
+    loaded = _load(events, config, params, read, progress, clusters=False)
+    inside = int(in_period(loaded.valid, params.period).sum())
+    by_reason = loaded.rejected_by_reason
+    report = {
+        "rows_read": loaded.rows_read,
+        "rows_valid_in_period": inside,
+        "rows_outside_period": len(loaded.valid) - inside,
+        "rows_rejected": len(loaded.rejected),
+        "rejected_by_reason": {r: int(by_reason.get(r, 0)) for r in schema.REASONS},
+        "geocoding_rate": round(loaded.rows_with_coordinates / loaded.rows_read, 4),
+        "period": params.period.as_dict() if params.period else None,
+        "inputs": [{"file": k, "sha256": v} for k, v in loaded.inputs.items()],
+        "notes": list(loaded.notes),
+    }
+    return ValidateResult(report, loaded)

@@ -1,0 +1,130 @@
+"""Process plumbing of the ``hotspots`` program: signals, the watchdog, the exit, background imports.
+
+Nothing here analyses or writes outputs; the command line (:mod:`hotspots.cli`) and the job
+layer (:mod:`hotspots.jobs`) call it so that neither has to know how a process ends.
+
+* **Signals.** Ctrl-C and SIGTERM raise ``KeyboardInterrupt`` (so output folders are never
+  left half-written); a watchdog ends the process with status 130 if Python loses that
+  exception (it can, inside its import machinery).
+* **Quick exit.** :func:`flush_and_exit` ends the program without interpreter teardown once
+  its outputs are written.
+* **Background imports.** :func:`import_in_background` loads modules a later step needs while
+  the input is read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+
+EXIT_INTERRUPTED = 130
+#: 128 + SIGPIPE, the status a shell reports for a program whose reader went away.
+EXIT_BROKEN_PIPE = 141
+
+#: Seconds an interrupted command has to unwind before the process ends anyway.
+INTERRUPT_GRACE_S = 10.0
+
+_watchdogs: list[threading.Timer] = []
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """Raise KeyboardInterrupt (Ctrl-C, SIGTERM), and end the process if it is lost.
+
+    Python drops an exception raised inside its import machinery's weakref callbacks
+    ("Exception ignored in ... cb"): a signal arriving as the main thread finishes an import
+    while background threads import too (numba, the map renderer) is lost, and may leave
+    an import lock held that the other threads then wait on for ever. If the interrupt has
+    not been handled within :data:`INTERRUPT_GRACE_S`, the process ends with status 130.
+    """
+    if not _watchdogs:
+        watchdog = threading.Timer(INTERRUPT_GRACE_S, _end_interrupted)
+        watchdog.daemon = True
+        watchdog.start()
+        _watchdogs.append(watchdog)
+    raise KeyboardInterrupt
+
+
+def _end_interrupted() -> None:
+    with contextlib.suppress(OSError, ValueError):  # a closed stream must not keep it alive
+        print("Interrupted: the command did not stop in time and was ended.", file=sys.stderr)
+    flush_and_exit(EXIT_INTERRUPTED)
+
+
+def interrupt_handled() -> None:
+    """Cancel the watchdog: the interrupt reached the command, which is now unwinding."""
+    for watchdog in _watchdogs:
+        watchdog.cancel()
+    _watchdogs.clear()
+
+
+@contextlib.contextmanager
+def signals_as_interrupts() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt for the ``with`` block (main thread only).
+
+    A polite kill (SIGTERM) then gets the same clean-up as Ctrl-C: no half-written folders.
+    The previous handlers come back afterwards, for a host calling in-process.
+    """
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
+def silence_standard_streams() -> None:
+    """Point standard output and error at the null device, so nothing more can fail on them."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):  # no file descriptor
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
+def flush_and_exit(status: int) -> None:
+    """Flush the standard streams and end the process at once with ``status``."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+            pass
+    os._exit(status)
+
+
+def exit_status(code: object) -> int:
+    """The status Python gives ``sys.exit(code)``: None is 0, an int itself, else printed and 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def import_in_background(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` on a daemon thread while this one reads and validates the input.
+
+    Reading and projecting run mostly outside the GIL, so imports a later step needs
+    (folium, jinja2 and branca for the map: over half a second) overlap them. The step's own
+    ``import`` then finds the module loaded, or waits for the thread to finish loading it
+    (Python's import system locks each module while it loads). A failure is not reported
+    here: the step's own import raises it again.
+    """
+
+    def load() -> None:
+        import importlib
+
+        for module in modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(module)
+
+    threading.Thread(target=load, name="hotspots-imports", daemon=True).start()
