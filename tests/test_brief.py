@@ -607,7 +607,10 @@ def test_real_comparison_object_is_read():
     from hotspots.compare import compare
 
     resolved = ("H009", NORWICH, 6, 0, None, 626_050.0, 311_020.0)
-    previous = make_analysis([*PLANTED[:3], resolved], period="2024Q2")
+    # The previous period's ids name it, as the analysis names them (one id, one hotspot).
+    previous = make_analysis(
+        [(f"2024Q2-{spot[0]}", *spot[1:]) for spot in [*PLANTED[:3], resolved]], period="2024Q2"
+    )
     current = make_analysis()
     b = brief(current, comparison=compare(previous, current, match_distance_m=400))
     assert b.comparison_period == "2024Q2 (1 April 2024 to 30 June 2024)"  # from the comparison
@@ -623,7 +626,7 @@ def test_real_comparison_object_is_read():
     )
     last = b.changes.hotspots.records()[-1]
     assert (last["Hotspot"], last["Change"], last["Location (OS grid ref)"]) == (
-        "H009",
+        "2024Q2-H009",
         "resolved",
         "TG 260 110",
     )

@@ -106,7 +106,8 @@ def make_analysis(
         coverage = enforcement / harm
         rows.append(
             {
-                "hotspot_id": s["hotspot_id"],
+                # Ids name their period, as the analysis names them: H001 -> 2025Q1-H001.
+                "hotspot_id": f"{parsed.label}-{s['hotspot_id']}",
                 "rank": 0,
                 "status": schema.STATUS_THIN if coverage < thin_ratio else schema.STATUS_COVERED,
                 "harm": harm,
@@ -230,7 +231,8 @@ def test_identical_periods_are_all_persistent_with_no_change():
         spot("H002", 3000, harm=20, enforcement=15),
         spot("H003", 7000, harm=4, enforcement=3, area=YARMOUTH),
     ]
-    result = run(spots, spots, current_period="2025Q1")
+    # Two periods of equal length (91 days), so equal counts are equal rates.
+    result = run(spots, spots, previous_period="2024Q2", current_period="2025Q2")
 
     assert set(result.hotspots["change"]) == {"persistent"}
     assert (result.hotspots["harm_previous"] == result.hotspots["harm_current"]).all()
@@ -250,8 +252,8 @@ def test_identical_periods_are_all_persistent_with_no_change():
 def test_hotspot_moved_2_km_is_resolved_and_new_not_persistent():
     result = run([spot("H001")], [spot("H001", 2000)])
 
-    assert changes(result) == {("current", "H001"): "new", ("previous", "H001"): "resolved"}
-    new, resolved = row(result, "current", "H001"), row(result, "previous", "H001")
+    assert changes(result) == {("current", "2025Q2-H001"): "new", ("previous", "2025Q1-H001"): "resolved"}
+    new, resolved = row(result, "current", "2025Q2-H001"), row(result, "previous", "2025Q1-H001")
     assert new["matched_ids"] == resolved["matched_ids"] == ""
     assert new["coverage_change"] == resolved["coverage_change"] == ""
     assert math.isnan(new["p_value"]) and math.isnan(resolved["p_value"])
@@ -283,9 +285,9 @@ def test_split_one_previous_into_two_current():
     result = run(before, after)
 
     assert set(result.hotspots["change"]) == {"split"}
-    assert row(result, "previous", "H001")["matched_ids"] == "H001;H002"
-    piece = row(result, "current", "H002")
-    assert piece["matched_ids"] == "H001"
+    assert row(result, "previous", "2025Q1-H001")["matched_ids"] == "2025Q2-H001;2025Q2-H002"
+    piece = row(result, "current", "2025Q2-H002")
+    assert piece["matched_ids"] == "2025Q1-H001"
     # Group totals on each side, the same on every row of the group.
     assert (piece["harm_previous"], piece["harm_current"]) == (20, 17)
     assert (piece["enforcement_previous"], piece["enforcement_current"]) == (4, 7)
@@ -300,12 +302,12 @@ def test_merge_two_previous_into_one_current():
     result = run(before, after)
 
     assert changes(result) == {
-        ("current", "H007"): "merged",
-        ("previous", "H001"): "merged",
-        ("previous", "H002"): "merged",
+        ("current", "2025Q2-H007"): "merged",
+        ("previous", "2025Q1-H001"): "merged",
+        ("previous", "2025Q1-H002"): "merged",
     }
-    merged = row(result, "current", "H007")
-    assert merged["matched_ids"] == "H001;H002"
+    merged = row(result, "current", "2025Q2-H007")
+    assert merged["matched_ids"] == "2025Q1-H001;2025Q1-H002"
     assert (merged["harm_previous"], merged["harm_current"]) == (6, 6)
     assert merged["coverage_change"] == "gap_closed"
     assert result.class_counts["merged"] == 1
@@ -326,8 +328,8 @@ def test_many_to_many_groups_by_count_of_pieces(n_before, n_after, expected):
     result = run(before, after)
 
     assert set(result.hotspots["change"]) == {expected}
-    assert row(result, "previous", "H001")["matched_ids"] == ";".join(
-        h["hotspot_id"] for h in after
+    assert row(result, "previous", "2025Q1-H001")["matched_ids"] == ";".join(
+        f"2025Q2-{h['hotspot_id']}" for h in after
     )
 
 
@@ -403,8 +405,8 @@ def test_hotspot_table_columns_order_and_crs():
     assert list(frame.columns) == [*COMPARISON_COLUMNS, "geometry"]
     assert frame.crs.equals(schema.CRS_METRIC)
     assert list(zip(frame["period"], frame["hotspot_id"])) == [
-        ("current", "H001"), ("current", "H002"), ("current", "H003"),
-        ("previous", "H001"), ("previous", "H002"),
+        ("current", "2025Q2-H001"), ("current", "2025Q2-H002"), ("current", "2025Q2-H003"),
+        ("previous", "2025Q1-H001"), ("previous", "2025Q1-H002"),
     ]  # fmt: skip
     assert frame["harm_previous"].dtype == np.int64
 

@@ -79,7 +79,8 @@ def analyse(
     harm = events.loc[role == schema.ROLE_HARM, list(_EVENT_COLUMNS)]
     labels = cluster_events(harm, params.eps_m, params.min_samples, params.engine)
     harm_codes = events[schema.COL_AREA_CODE].to_numpy()[harm.index.to_numpy()]
-    events[schema.COL_HOTSPOT] = _hotspot_column(len(events), harm.index.to_numpy(), labels)
+    prefix = hotspot_prefix(params.period)
+    events[schema.COL_HOTSPOT] = _hotspot_column(len(events), harm.index.to_numpy(), labels, prefix)
 
     enforcement = events.loc[role == schema.ROLE_ENFORCEMENT, list(_EVENT_COLUMNS)]
     history = valid.loc[
@@ -137,7 +138,17 @@ def analyse(
 _EVENT_COLUMNS = (schema.COL_X, schema.COL_Y, schema.COL_TYPE, schema.COL_DATE_START)
 
 
-def _hotspot_column(n_events: int, harm_rows: np.ndarray, labels: np.ndarray) -> object:
+def hotspot_prefix(period: Period | None) -> str:
+    """The start of every hotspot id of ``period``'s analysis: ``"2024Q4-H"``, or ``"H"`` with no period.
+
+    Ids name the period so that one id is one hotspot across every output: the
+    briefing's changes table and the comparison map show two periods' hotspots side
+    by side, and ``H003`` of one quarter is not ``H003`` of the next (issue 17).
+    """
+    return f"{period.label}-H" if period is not None else "H"
+
+
+def _hotspot_column(n_events: int, harm_rows: np.ndarray, labels: np.ndarray, prefix: str) -> object:
     """The hotspot id of every event (``""`` outside hotspots), for ``events[COL_HOTSPOT]``.
 
     Taking from a short series of ids makes a string column directly, where a
@@ -147,7 +158,7 @@ def _hotspot_column(n_events: int, harm_rows: np.ndarray, labels: np.ndarray) ->
     n_clusters = int(labels.max()) + 1 if len(labels) else 0
     which = np.zeros(n_events, dtype=np.int64)  # 0 is "" (noise or not harm)
     which[harm_rows] = labels + 1
-    ids = cluster_ids(np.arange(-1, n_clusters), "H")
+    ids = cluster_ids(np.arange(-1, n_clusters), prefix)
     if n_events == 0:
         return ids[which]
     return pd.Series(ids).take(which).array
@@ -179,7 +190,8 @@ def _hotspots(
 ) -> object:
     import geopandas as gpd
 
-    table, shapes = _cluster_table(harm, labels, params.margin_m, schema.COL_HOTSPOT, "H", "harm")
+    prefix = hotspot_prefix(params.period)
+    table, shapes = _cluster_table(harm, labels, params.margin_m, schema.COL_HOTSPOT, prefix, "harm")
     n = len(shapes)
     member = labels >= 0
 

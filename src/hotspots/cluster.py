@@ -13,7 +13,7 @@ _FOOTPRINTS_PER_BLOCK = 1_000
 
 
 def cluster_ids(labels: np.ndarray, prefix: str) -> np.ndarray:
-    """Cluster labels as ids (``H001``…); ``""`` for noise.
+    """Cluster labels as ids (``prefix`` then ``001``…, e.g. ``2024Q4-H001``); ``""`` for noise.
 
     The DBSCAN engine numbers clusters by their smallest (x, y) core point, so ids do
     not depend on row order.

@@ -330,7 +330,8 @@ def compare(
         If `match_distance_m` or `alpha` is out of range, the analyses differ in a pinned
         parameter (every difference is listed), or either analysis has no period.
     InputError
-        If a hotspot or area table lacks a contract column or is not in EPSG:27700.
+        If a hotspot or area table lacks a contract column or is not in EPSG:27700, or one
+        hotspot id is used in both periods.
     """
     _check_options(match_distance_m, alpha)
     params = _shared_params(previous, current)
@@ -340,6 +341,7 @@ def compare(
 
     before = _hotspot_table(previous.hotspots, PERIOD_PREVIOUS)
     after = _hotspot_table(current.hotspots, PERIOD_CURRENT)
+    _one_id_one_hotspot(before, after)
     _area_table(previous.areas, PERIOD_PREVIOUS)
     _area_table(current.areas, PERIOD_CURRENT)
 
@@ -584,6 +586,22 @@ def _hotspot_table(table: gpd.GeoDataFrame, period: str) -> gpd.GeoDataFrame:
         crs=table.crs,
     )
     return out.sort_values("hotspot_id", kind="stable").reset_index(drop=True)
+
+
+def _one_id_one_hotspot(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> None:
+    """Refuse two tables that use one id for two hotspots.
+
+    Analyses name their period in every id (``2024Q4-H003``), so two periods' ids never
+    meet unless both periods carry one label. An id shared by both sides would name two
+    places in the changes table, the map and its tooltips ("matched …").
+    """
+    shared = sorted(set(before["hotspot_id"]) & set(after["hotspot_id"]))
+    if shared:
+        raise InputError(
+            f"compare: hotspot id(s) {', '.join(shared[:5])} name a hotspot in both periods, so one "
+            "id would name two places; compare two differently labelled periods (ids start with "
+            "the period's label, e.g. 2024Q4-H003)"
+        )
 
 
 def _area_table(table: pd.DataFrame, period: str) -> None:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 #: Hotspot table columns in output order (before the per-type counts and geometry).
 HOTSPOT_COLUMNS: Final = (
-    "hotspot_id",  # H001…: numbered by the smallest (x, y) member, so stable under row order
+    "hotspot_id",  # 2024Q4-H001…: period label, then numbered by the smallest (x, y) member
     "rank",  # 1 = largest harm gap
     "status",  # "thin" or "covered"
     "harm",  # harm events in the cluster
