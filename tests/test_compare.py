@@ -37,6 +37,7 @@ from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
 from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import parse_period
+from hotspots.render import palette
 from hotspots.render.compare_map import (
     CHANGE_VIEW_NAME,
     CURRENT_VIEW_NAME,
@@ -619,11 +620,11 @@ def test_compare_html_structure():
     assert page.count("OFFICIAL-SENSITIVE") == 2  # top and bottom
     for name in (CHANGE_VIEW_NAME, PREVIOUS_VIEW_NAME, CURRENT_VIEW_NAME):
         assert json.dumps(name) in page
-    legend = re.search(r'<div class="hs-legend".*?</div>', page, re.DOTALL)
+    legend = re.search(r'<div id="hs-legend".*?</div></div>', page, re.DOTALL)
     assert legend is not None
     for change in CHANGE_CLASSES:
         assert f"{change} (" in legend.group(0)
-    assert "2025Q1 (2025-01-01 to 2025-03-31, 90 days)" in page
+    assert "2025Q1 (2025-01-01 – 2025-03-31, 90 days)" in page
     assert "hotspots matched within 400 m" in page
     assert "L.tileLayer(" not in page  # tiles="none": no tile layer, no request
 
@@ -640,3 +641,59 @@ def test_compare_html_with_tiles_adds_an_always_on_tile_layer():
 
     assert page.count("L.tileLayer(") == 1
     assert "https://tiles.invalid" in page.split("Content-Security-Policy")[1].split(">")[0]
+
+
+def _area_features(page: str) -> list[dict[str, Any]]:
+    for body in re.findall(r"_add\((\{.*?\})\);\n", page):
+        features = json.loads(body)["features"]
+        if features and "thin_change" in features[0]["properties"]:
+            return [f["properties"] for f in features]
+    raise AssertionError("no district layer")
+
+
+def test_compare_districts_mark_only_significant_changes_in_thin_harm():
+    """Norwich's thin harm 4 -> 40 is significant; a district with none stays neutral."""
+    previous = make_analysis([spot("H001")])
+    current = make_analysis([spot("H001", harm=40)], period="2025Q2")
+    for analysis, harm in ((previous, 4), (current, 40)):
+        analysis.areas["harm_in_thin_hotspots"] = np.where(
+            analysis.areas["area_code"] == NORWICH, harm, 0
+        )
+    props = _area_features(render(previous, current))
+    by_name = {p["thin_harm"]: p for p in props}
+    rose = by_name["4 -> 40"]
+    assert rose["thin_change"].startswith("rose (significant) (p = ")
+    assert rose["_fill"] == palette.AREA_CHANGE_COLOURS[palette.AREA_CHANGE_ROSE]
+    neutral = by_name["0 -> 0"]
+    assert neutral["thin_change"] == "no thin hotspot in either period"
+    assert neutral["_fill"] == palette.AREA_NO_THIN
+
+
+def test_compare_districts_small_changes_are_not_marked():
+    previous = make_analysis([spot("H001")])
+    current = make_analysis([spot("H001", harm=40)], period="2025Q2")
+    for analysis, harm in ((previous, 4), (current, 6)):
+        analysis.areas["harm_in_thin_hotspots"] = np.where(
+            analysis.areas["area_code"] == NORWICH, harm, 0
+        )
+    props = {p["thin_harm"]: p for p in _area_features(render(previous, current))}
+    assert props["4 -> 6"]["thin_change"].startswith("changed, but not significantly")
+    assert props["4 -> 6"]["_fill"] == palette.AREA_CHANGE_COLOURS[palette.AREA_CHANGE_NONE]
+
+
+@pytest.mark.parametrize(
+    ("tiles", "host"),
+    [("osm", "tile.openstreetmap.org"), ("https://t.example.org/{z}/{x}/{y}.png", "t.example.org")],
+    ids=["osm", "template"],
+)
+def test_compare_html_accepts_the_same_tiles_as_the_map(tiles, host):
+    """Regression (issue 16): 'osm' ended in 'Custom tiles must have an attribution'."""
+    page = render(*hostile_pair(), tiles=tiles)
+    assert page.count("L.tileLayer(") == 1
+    assert host in page.split("Content-Security-Policy")[1].split(">")[0]
+
+
+def test_compare_html_refuses_a_template_in_tiles():
+    """Regression (issue 16): '{{7*7}}' in the tile URL ran as a template and printed 49."""
+    with pytest.raises(ConfigError, match="tiles: expected 'none', 'osm'"):
+        render(*hostile_pair(), tiles="https://t.example.org/{z}/{x}/{y}.png?k={{7*7}}")

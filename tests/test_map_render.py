@@ -31,10 +31,12 @@ from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
 from hotspots.params import AnalysisParams, EventTypes, PresentationParams
 from hotspots.period import Period
+from hotspots.render import palette
 from hotspots.render.map import (
     COORD_DECIMALS,
     DEFAULT_BOUNDARY_ATTRIBUTION,
     GRID_CELL_M,
+    harm_breaks,
     map_html,
 )
 from hotspots.render.offline import escape_text
@@ -261,10 +263,9 @@ def default_page() -> str:
 
 
 def test_header_states_period_parameters_quality_and_definitions(default_page):
-    header = re.search(r'<div id="hotspots-header">.*?</div></div>', default_page, re.DOTALL).group(
-        0
-    )
+    header = re.search(r'<header id="hs-header">.*?</header>', default_page, re.DOTALL).group(0)
     assert "2024Q3 (2024-07-01 – 2024-09-30)" in header
+    assert "<b>Area:</b> 2 districts: Norwich, Broadland" in header
     assert "DBSCAN eps 400 m, min samples 3; footprint margin 200 m; thin ratio 0.5" in header
     assert (
         "18 rows read, 11 analysed, 4 outside the period, 3 rejected; geocoding rate 96.0%"
@@ -274,10 +275,10 @@ def test_header_states_period_parameters_quality_and_definitions(default_page):
         "coverage = enforcement events in footprint ÷ harm events; thin = coverage &lt; 0.5"
         in header
     )
-    assert "<b>Hotspots:</b> 2 (1 thin)" in header
+    assert "<b>Hotspots:</b> 2 (1 thin, holding 4 harm events)" in header
     assert "Event points: not shown" in header
-    assert "hotspots-warning" not in header
-    assert "Run date" not in header
+    assert "hs-warning" not in header
+    assert "Produced" not in header
 
 
 def test_automatic_eps_is_explained():
@@ -293,15 +294,16 @@ def test_automatic_eps_is_explained():
 
 def test_marking_in_capitals_at_top_and_bottom():
     page = map_html(make_analysis(), PresentationParams(marking="official-sensitive"))
-    assert page.count('class="hotspots-marking">OFFICIAL-SENSITIVE</div>') == 2
-    assert page.index('id="hotspots-header"') < page.index('id="hotspots-footer"')
+    assert page.count('class="hs-marking" role="note">OFFICIAL-SENSITIVE</div>') == 2
+    assert page.index('id="hs-marking-top"') < page.index('id="hs-header"')
+    assert page.index('id="hs-header"') < page.index('id="hs-marking-bottom"')
 
 
 def test_run_date_and_title_when_given():
     page = map_html(make_analysis(), PresentationParams(run_date="2024-10-02"), title="Norfolk Q3")
     assert "<title>Norfolk Q3</title>" in page
     assert "<h1>Norfolk Q3</h1>" in page
-    assert "<b>Run date:</b> 2024-10-02" in page
+    assert "<b>Produced:</b> 2024-10-02" in page
 
 
 def test_all_dates_without_a_period():
@@ -311,7 +313,7 @@ def test_all_dates_without_a_period():
 
 def test_low_geocoding_rate_is_flagged():
     page = map_html(make_analysis(geocoding_rate=0.8))
-    assert re.search(r'class="hotspots-warning">geocoding rate 80\.0% — below 85%', page)
+    assert re.search(r'class="hs-warning">Warnings: geocoding rate 80\.0% is below 85%', page)
 
 
 def test_hotspot_tooltips_hold_counts_ratio_days_and_area(default_page):
@@ -358,15 +360,32 @@ def test_hotspot_colours_follow_status(default_page):
     assert styles[1]["fillColor"] == "#0072B2"  # H002, covered
 
 
-def test_area_choropleth_classes_and_tooltips(default_page):
+def test_districts_are_shaded_by_harm_in_thin_hotspots(default_page):
     features = layer_with(default_page, "harm_thin")["features"]
     west, east = (f["properties"] for f in features)
     assert west["area"] == "Norwich (E07000148)"
-    assert west["coverage"] == "0.25" and west["cls"] == 1  # 0.25 is in [0.25, 0.5)
-    assert east["coverage"] == "1.00" and east["cls"] == 3
+    assert west["harm_thin"] == "4 (100% of all harm in the district)"
+    assert west["cls"] == 2  # the largest figure (4) is in the top class, above 2
+    assert west["coverage"] == "0.25"  # coverage stays in the tooltip
+    assert east["harm_thin"].startswith("0 (") and east["cls"] == -1  # no thin hotspot
     assert west["hotspots"] == "1 (1 thin)"
     styles = feature_styles(default_page, "harm_thin")
-    assert [styles[i]["fillColor"] for i in (0, 1)] == ["#dfc27d", "#018571"]
+    assert [styles[i]["fillColor"] for i in (0, 1)] == [
+        palette.AREA_HARM_COLOURS[2],
+        palette.AREA_NO_THIN,
+    ]
+    legend = re.search(r'<div id="hs-legend".*?</div></div>', default_page, re.DOTALL).group(0)
+    for words in ("1 harm event<", "2 harm events<", "more than 2 harm events", "no thin hotspot"):
+        assert words in legend
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([], (1, 2)), ([0, 3], (1, 2)), ([4], (1, 2)), ([30, 12], (10, 20)), ([160], (50, 100))],
+    ids=["empty", "three", "four", "thirty", "hundreds"],
+)
+def test_harm_breaks_are_thirds_of_the_largest_on_a_1_2_5_step(values, expected):
+    assert harm_breaks(values) == expected
 
 
 def test_area_with_no_harm_is_its_own_class():
@@ -377,24 +396,16 @@ def test_area_with_no_harm_is_its_own_class():
     east = layer_with(page, "harm_thin")["features"][1]["properties"]
     assert east["cls"] == -1
     assert east["coverage"] == "no harm"
+    assert east["harm_thin"] == "0 (no harm in the district)"
 
 
-def test_coverage_classes_are_set_by_the_thin_ratio():
+def test_thin_ratio_is_stated_in_legend_and_definitions():
     analysis = make_analysis()
     params = _replace(analysis.params, thin_ratio=0.3)
     page = map_html(_replace(analysis, params=params))
-    legend = re.search(r'<details id="hotspots-legend".*?</details>', page, re.DOTALL).group(0)
-    for label in (
-        "below 0.15",
-        "0.15 – 0.3",
-        "0.3 – 0.6",
-        "0.6 or more",
-        "thin: coverage &lt; 0.3",
-    ):
-        assert label in legend
+    legend = re.search(r'<div id="hs-legend".*?</div></div>', page, re.DOTALL).group(0)
+    assert "thin: under 0.3 enforcement per harm event" in legend
     assert "thin = coverage &lt; 0.3" in page
-    west = layer_with(page, "harm_thin")["features"][0]["properties"]
-    assert west["cls"] == 1  # 0.25 is in [0.15, 0.3)
 
 
 def test_enforcement_clusters_are_drawn_with_type_counts(default_page):
@@ -405,12 +416,13 @@ def test_enforcement_clusters_are_drawn_with_type_counts(default_page):
     }
 
 
-def test_layers_legend_and_rank_labels(default_page):
-    for name in ("Districts: coverage", "Enforcement clusters", "Hotspots"):
+def test_layers_legend_and_hotspot_symbols(default_page):
+    for name in ("Districts: harm in thin hotspots", "Enforcement clusters", "Hotspots"):
         assert f'"{name}" :' in default_page or f'"{name}":' in default_page
-    assert default_page.count('class="hotspots-legend-entry"') == 10
-    assert default_page.count('"className": "hotspots-rank hotspots-rank-thin"') == 1
-    assert default_page.count('"className": "hotspots-rank hotspots-rank-covered"') == 1
+    assert default_page.count('class="hs-entry"') == 7
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", default_page).group(1))
+    assert [(r[0], r[4], r[5]) for r in rows] == [(1, 1, "H001"), (2, 0, "H002")]
+    assert '<table id="hs-rank-table">' in default_page
 
 
 def attributions(page: str) -> list[str]:
@@ -429,7 +441,7 @@ def test_boundary_attribution_default_and_custom(default_page):
 
 def test_empty_analysis_still_renders():
     page = map_html(make_analysis(no_hotspots=True))
-    assert "<b>Hotspots:</b> 0 (0 thin)" in page
+    assert "<b>Hotspots:</b> 0 (0 thin," in page
     with pytest.raises(AssertionError):
         layer_with(page, "hotspot")
 
@@ -524,7 +536,7 @@ def test_many_events_become_grid_counts():
     for text in _event_coordinates(analysis):
         assert text not in page
     assert _point_geometries(page) == []
-    assert "Event points aggregated: 41 events is above the limit of 40" in page
+    assert "event points aggregated: 41 events is above the limit of 40" in page
     cells = [
         layer
         for layer in geojson_layers(page)
@@ -574,7 +586,7 @@ def test_hostile_values_never_reach_the_page_unescaped(hostile):
     assert f"<h1>{escaped}</h1>" in page
     assert f"<title>{escaped}</title>" in page
     assert f"<b>Period:</b> {escaped} (2024-07-01 – 2024-09-30)" in page
-    assert f"<b>Run date:</b> {escaped}</p>" in page
+    assert f"<b>Produced:</b> {escaped}</span>" in page
     assert attributions(page) == [f"Boundaries: own {escaped}"]
     for jinja_tag in ("{{", "{%", "{#"):
         assert jinja_tag not in page

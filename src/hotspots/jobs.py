@@ -454,7 +454,7 @@ def run_compare(
     now = params.period.label if params.period else "all dates"
     html = compare_map_html(
         comparison, previous, current, marking=presentation.marking,
-        title=f"hotspots: {now} against {earlier.label}", tiles=presentation.tiles,
+        title=f"hotspots: {now} against {earlier.label}", tiles=presentation.tiles, run_date=presentation.run_date,
     )
     return CompareResult(comparison, previous, current, evaluation, loaded, presentation, html)
 

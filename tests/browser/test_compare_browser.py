@@ -77,9 +77,10 @@ def test_compare_map_draws_offline_and_flips_periods(open_page, tmp_path):
         t.strip() for t in page.locator(".leaflet-control-layers-base label").all_inner_texts()
     ]
     assert labels == [CHANGE_VIEW_NAME, PREVIOUS_VIEW_NAME, CURRENT_VIEW_NAME]
-    entries = page.locator("#legend-classes li").all_inner_texts()
+    entries = page.locator("#hs-legend ul").first.locator("li").all_inner_texts()
     assert [e.strip() for e in entries] == [
-        f"{c} ({result.class_counts[c]})" for c in CHANGE_CLASSES
+        f"{c} ({result.class_counts[c]})" + (", previous period's outline" if c == "resolved" else "")
+        for c in CHANGE_CLASSES
     ]
     assert page.locator(".hs-marking").all_inner_texts() == ["OFFICIAL-SENSITIVE"] * 2
     view.screenshot("compare_map_change_view")

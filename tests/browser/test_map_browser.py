@@ -47,28 +47,42 @@ def test_map_draws_every_layer_offline(open_page, tmp_path):
     assert page.locator(f'{HOTSPOT_PATHS}[fill="#D55E00"]').count() == 1  # the thin one
     assert page.locator(".leaflet-overlay-pane path.hotspots-area").count() == 2
     assert page.locator(".leaflet-overlay-pane path.hotspots-cluster").count() == 1
-    assert page.locator(".hotspots-rank.leaflet-marker-icon").all_inner_texts() == ["2", "1"]
+    assert page.locator(".hs-sym").all_inner_texts() == ["1", "2"]
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels] == [
-        "Districts: coverage",
+        "Districts: harm in thin hotspots",
+        "District names",
         "Enforcement clusters",
         "Hotspots",
     ]
-    assert page.locator("#hotspots-legend .hotspots-legend-entry").count() == 10
+    assert page.locator("#hs-legend .hs-entry").count() == 7
+    assert page.locator(".hs-area-label").all_inner_texts() == ["Norwich", "Broadland"]
     assert page.locator(".leaflet-tile").count() == 0
     assert (
         "Office for National Statistics"
         in page.locator(".leaflet-control-attribution").inner_text()
     )
     # The header sits above the map, not over it.
-    header = page.locator("#hotspots-header").bounding_box()
-    footer = page.locator("#hotspots-footer").bounding_box()
+    top = page.locator("#hs-marking-top").bounding_box()
+    header = page.locator("#hs-header").bounding_box()
+    footer = page.locator("#hs-marking-bottom").bounding_box()
     map_box = page.locator(".folium-map").bounding_box()
-    assert header["y"] == 0 and map_box["y"] >= header["height"] - 1
+    assert top["y"] == 0 and header["y"] >= top["height"] - 1
+    assert map_box["y"] >= header["y"] + header["height"] - 1
     assert map_box["height"] > 400
     assert footer["y"] >= map_box["y"] + map_box["height"] - 1
-    assert page.locator(".hotspots-marking").all_inner_texts() == ["OFFICIAL-SENSITIVE"] * 2
+    assert footer["y"] + footer["height"] <= 800
+    assert page.locator(".hs-marking").all_inner_texts() == ["OFFICIAL-SENSITIVE"] * 2
+    assert "Produced: 2024-10-02" in page.locator("#hs-header").inner_text()
 
+    # The ranked panel: rank 1 first; its row zooms the map to the footprint.
+    rows = page.locator("#hs-rank-table tbody tr")
+    assert rows.count() == 2
+    assert rows.first.inner_text().split("\t")[:3] == ["1", "TG 2300 0850", "Norwich"]
+    zoom = page.evaluate("document.querySelector('.folium-map').id")
+    before = page.evaluate(f"{zoom}.getZoom()")
+    rows.first.click()
+    assert page.evaluate(f"{zoom}.getZoom()") >= max(before + 2, 12)
     thin = page.locator(f'{HOTSPOT_PATHS}[fill="#D55E00"]')
     assert thin.get_attribute("stroke-width") == "2"
     text = hover_tooltip(page, f'{HOTSPOT_PATHS}[fill="#D55E00"]')
@@ -79,6 +93,10 @@ def test_map_draws_every_layer_offline(open_page, tmp_path):
     page.wait_for_function(
         "document.querySelector('path.hotspots-footprint[fill=\"#D55E00\"]').getAttribute('stroke-width') === '2'"
     )
+    # Tooltips are opaque: nothing underneath shows through.
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('.leaflet-tooltip')).opacity"
+    ) == "1"
     view.screenshot("map_sample")
     assert_clean(view)
 
@@ -94,9 +112,11 @@ def test_hostile_values_show_as_text_and_run_nothing(open_page, tmp_path):
     view = open_page(write(page_html, tmp_path))
     page = view.page
 
-    assert page.locator("#hotspots-header h1").inner_text() == HOSTILE
-    assert HOSTILE_SCRIPT in page.locator("#hotspots-header").inner_text()
-    assert page.locator(".hotspots-marking").first.inner_text() == HOSTILE.upper()
+    assert page.locator("#hs-header h1").inner_text() == HOSTILE
+    assert HOSTILE_SCRIPT in page.locator("#hs-header").inner_text()
+    assert page.locator(".hs-marking").first.inner_text() == HOSTILE.upper()
+    assert HOSTILE in page.locator("#hs-rank-table").inner_text()  # the id, as text
+    page.locator("#hs-rank-table tbody tr").first.click()  # town zoom: footprints in view
     text = hover_tooltip(page, f'{HOTSPOT_PATHS}[fill="#D55E00"]')
     assert HOSTILE in text
     assert f"{HOSTILE_SCRIPT} 0" in text  # the configured type's count
@@ -115,7 +135,8 @@ def test_points_on_canvas_keep_hotspot_tooltips_working(open_page, tmp_path):
     assert page.locator(".leaflet-hotspotsEvents-pane canvas").count() == 1
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels][-2:] == ["Harm events", "Enforcement events"]
-    assert page.locator("#hotspots-legend .hotspots-legend-entry").count() == 12
+    assert page.locator("#hs-legend .hs-entry").count() == 9
+    page.locator("#hs-rank-table tbody tr").nth(1).click()
     assert "H002" in hover_tooltip(page, f'{HOTSPOT_PATHS}[fill="#0072B2"]')
     view.screenshot("map_points")
     assert_clean(view)
@@ -126,7 +147,7 @@ def test_aggregated_grid_is_announced(open_page, tmp_path):
     view = open_page(write(page_html, tmp_path))
     page = view.page
 
-    assert "Event points aggregated" in page.locator("#hotspots-header").inner_text()
+    assert "event points aggregated" in page.locator("#hs-header").inner_text()
     assert page.locator(".leaflet-hotspotsEvents-pane canvas").count() == 1
     assert page.locator(HOTSPOT_PATHS).count() == 2
     assert_clean(view)

@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from hotspots import schema
+from hotspots.render import palette
 
 if TYPE_CHECKING:
     from hotspots.brief.content import MapFeature
@@ -31,9 +32,9 @@ __all__ = ["FIGURE_DPI", "FIGURE_SIZE_IN", "STATUS_COLOURS", "render_figure"]
 #: Width and height in inches: fits the A4 text width (about 180 mm) with room for the legend.
 FIGURE_SIZE_IN: Final = (7.0, 5.6)
 FIGURE_DPI: Final = 150
-#: Fill colours by status; red and blue stay distinct for the common colour-vision deficiencies.
-STATUS_COLOURS: Final = {schema.STATUS_THIN: "#c0392b", schema.STATUS_COVERED: "#2166ac"}
-_OTHER_COLOUR = "#7f7f7f"
+#: Fill colours by status: the same as every map page (hotspots.render.palette).
+STATUS_COLOURS: Final = dict(palette.STATUS_COLOURS)
+_OTHER_COLOUR = palette.OTHER
 _BOUNDARY_COLOUR = "#5a5a5a"
 _MARKER_HALF_PT = 3.0  # half the marker's size, with its white edge
 _SCALE_STEPS_M = (500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)

@@ -7,10 +7,13 @@ One self-contained offline page built with folium and :func:`~hotspots.render.of
 * two further views, "Previous period hotspots" and "Current period hotspots", show each
   period's own hotspots coloured by status on one shared scale; the three views are radio
   buttons in the layer control, so one click flips between the periods;
-* an overlay shades each area by its change in coverage (enforcement per harm event) on a
-  fixed, symmetric diverging scale, so maps of different runs read the same way;
-* a header with the title, both periods and the parameters, a legend, and the protective
-  marking in capitals at the top and bottom.
+* an overlay shades each district by the change in harm inside thin hotspots, marking only the
+  changes that the count-aware test of :func:`hotspots.compare.compare_counts` finds
+  significant (rose / fell); the rest are "no significant change", and districts with no thin
+  hotspot in either period are neutral. Coverage before and after stays in the tooltip and
+  ``area_changes.csv``;
+* the shared frame (:mod:`hotspots.render.page`): marking, title block, legend, basemap rule,
+  print and phone layouts; colours from :mod:`hotspots.render.palette`, the same as the map's.
 
 Every value from data is escaped before it reaches folium (see the offline module's contract).
 """
@@ -26,7 +29,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, Figure
 
 from hotspots import schema
 from hotspots.compare import (
@@ -35,19 +37,34 @@ from hotspots.compare import (
     COVERAGE_CHANGES,
     PERIOD_CURRENT,
     PERIOD_PREVIOUS,
+    TREND_DOWN,
+    TREND_UP,
     Comparison,
+    compare_counts,
     web_frame,
 )
 from hotspots.errors import InputError
 from hotspots.model import Analysis
-from hotspots.render.offline import escape_text, offline_html
-from hotspots.tiles import basemap_from_tiles
+from hotspots.period import Period
+from hotspots.render import palette
+from hotspots.render.features import ENGLAND_WALES_BOUNDS
+from hotspots.render.map import add_area_labels, area_text
+from hotspots.render.offline import escape_text
+from hotspots.render.page import (
+    LegendEntry,
+    LegendSection,
+    PageFrame,
+    boundary_attribution,
+    frame_page,
+    new_map,
+)
 
 __all__ = [
+    "AREA_CLASSES",
+    "AREA_CLASS_LABELS",
     "AREA_LAYER_NAME",
     "CHANGE_COLOURS",
     "CHANGE_VIEW_NAME",
-    "COVERAGE_BINS",
     "CURRENT_VIEW_NAME",
     "PREVIOUS_VIEW_NAME",
     "STATUS_COLOURS",
@@ -55,37 +72,27 @@ __all__ = [
 ]
 
 #: Fill colours of the change classes (resolved hotspots are drawn as dashed outlines).
-CHANGE_COLOURS: Final[Mapping[str, str]] = {
-    "new": "#d7191c",
-    "intensified": "#f46d43",
-    "persistent": "#fdd835",
-    "diminished": "#74add1",
-    "merged": "#7b3294",
-    "split": "#e7298a",
-    "resolved": "#404040",
-}
-#: One status scale shared by both period views, so the two periods compare by eye.
-STATUS_COLOURS: Final[Mapping[str, str]] = {
-    schema.STATUS_THIN: "#b2182b",
-    schema.STATUS_COVERED: "#2166ac",
-}
-#: Fixed, symmetric bins of the change in area coverage (enforcement per harm event):
-#: (lower bound inclusive, upper bound exclusive, label, colour). Fixed so that every map of
-#: every run uses the same colours for the same change.
-COVERAGE_BINS: Final[tuple[tuple[float, float, str, str], ...]] = (
-    (-math.inf, -0.5, "fell by 0.5 or more", "#a6611a"),
-    (-0.5, -0.1, "fell by 0.1 to 0.5", "#dfc27d"),
-    (-0.1, 0.1, "changed by less than 0.1", "#f5f5f5"),
-    (0.1, 0.5, "rose by 0.1 to 0.5", "#80cdc1"),
-    (0.5, math.inf, "rose by 0.5 or more", "#018571"),
+CHANGE_COLOURS: Final[Mapping[str, str]] = palette.CHANGE_COLOURS
+#: One status scale shared by both period views and the coverage map.
+STATUS_COLOURS: Final[Mapping[str, str]] = palette.STATUS_COLOURS
+#: Words of the district classes, in legend order, and their colours.
+AREA_CLASSES: Final = (
+    palette.AREA_CHANGE_ROSE,
+    palette.AREA_CHANGE_FELL,
+    palette.AREA_CHANGE_NONE,
+    palette.AREA_CHANGE_NO_THIN,
 )
-NO_COMPARISON_COLOUR: Final = "#bdbdbd"  # no harm in one period: coverage undefined
-NO_COMPARISON_LABEL: Final = "no harm in one period (no comparison)"
+AREA_CLASS_LABELS: Final[Mapping[str, str]] = {
+    palette.AREA_CHANGE_ROSE: "rose (significant)",
+    palette.AREA_CHANGE_FELL: "fell (significant)",
+    palette.AREA_CHANGE_NONE: "changed, but not significantly",
+    palette.AREA_CHANGE_NO_THIN: "no thin hotspot in either period",
+}
 
 CHANGE_VIEW_NAME: Final = "Change since previous period"
 PREVIOUS_VIEW_NAME: Final = "Previous period hotspots"
 CURRENT_VIEW_NAME: Final = "Current period hotspots"
-AREA_LAYER_NAME: Final = "Change in area coverage"
+AREA_LAYER_NAME: Final = "Districts: change in harm in thin hotspots"
 
 _AREA_PANE = "areas"  # below Leaflet's overlay pane (400), so hotspots stay on top and hoverable
 _AREA_PANE_Z = 350
@@ -93,32 +100,7 @@ _MISSING = "n/a"
 _TOOLTIP_CSS = "font: 12px/1.3 sans-serif; max-width: 420px; white-space: normal;"
 _UK_CENTRE = (54.0, -2.5)
 
-_PAGE_CSS = """
-<style>
-  .leaflet-control-container .leaflet-top { top: 24px; }
-  .leaflet-control-container .leaflet-bottom { bottom: 24px; }
-  .hs-marking { position: fixed; left: 0; right: 0; z-index: 1001; height: 22px;
-    line-height: 22px; text-align: center; font: bold 13px sans-serif; letter-spacing: 0.08em;
-    color: #fff; background: #1a1a1a; }
-  .hs-marking-top { top: 0; }
-  .hs-marking-bottom { bottom: 0; }
-  .hs-header { position: fixed; top: 30px; left: 50%; transform: translateX(-50%);
-    z-index: 1000; max-width: 60%; padding: 6px 10px; background: rgba(255, 255, 255, 0.92);
-    border: 1px solid #999; border-radius: 4px; font: 12px sans-serif; text-align: center; }
-  .hs-header h1 { margin: 0 0 2px; font-size: 15px; }
-  .hs-header p { margin: 0; }
-  .foliumtooltip th { white-space: nowrap; }
-  .hs-legend { position: fixed; bottom: 46px; right: 10px; z-index: 1000; max-width: 250px;
-    padding: 4px 8px; background: rgba(255, 255, 255, 0.92); border: 1px solid #999;
-    border-radius: 4px; font: 11px sans-serif; }
-  .hs-legend p { margin: 2px 0; }
-  .hs-legend h2 { margin: 4px 0 2px; font-size: 12px; }
-  .hs-legend ul { margin: 0; padding: 0; list-style: none; }
-  .hs-legend li { margin: 1px 0; }
-  .hs-swatch { display: inline-block; width: 14px; height: 10px; margin-right: 5px;
-    vertical-align: middle; border: 1px solid #333; }
-</style>
-"""
+_PAGE_CSS: Final = ".foliumtooltip th { white-space: nowrap; }"
 
 
 def compare_map_html(
@@ -129,6 +111,7 @@ def compare_map_html(
     marking: str,
     title: str,
     tiles: str = "none",
+    run_date: str | None = None,
 ) -> str:
     """Render the comparison map as one self-contained, deterministic, offline HTML page.
 
@@ -143,9 +126,10 @@ def compare_map_html(
     title
         Page and header title.
     tiles
-        ``"none"`` (default: the page makes no network request), ``"osm"``, or an http(s) tile
-        URL template such as ``https://tiles.example/{z}/{x}/{y}.png``
-        (see :func:`hotspots.tiles.basemap_from_tiles`).
+        ``"none"`` (default: the page makes no network request), ``"osm"``, or a tile URL
+        template such as ``https://tiles.example/{z}/{x}/{y}.png`` (see `page.check_tiles`).
+    run_date
+        The produced date printed in the title block, when given.
 
     Returns
     -------
@@ -157,6 +141,8 @@ def compare_map_html(
     InputError
         If `previous`/`current` are not the analyses the comparison was made from, or the
         marking is empty.
+    ConfigError
+        If `tiles` is not a valid choice.
     """
     _check_inputs(comparison, previous, current, marking)
     hotspots = web_frame(comparison.hotspots)
@@ -164,13 +150,12 @@ def compare_map_html(
     own_previous = web_frame(_own_hotspots(previous.hotspots))
     own_current = web_frame(_own_hotspots(current.hotspots))
 
-    m = folium.Map(location=list(_UK_CENTRE), zoom_start=9, tiles=None, control_scale=True)
-    tile_layer = _tile_layer(tiles)
-    if tile_layer is not None:
-        tile_layer.add_to(m)
+    bounds = _bounds([areas, hotspots]) or [list(c) for c in ENGLAND_WALES_BOUNDS]
+    m = new_map(bounds, tiles)
     folium.map.CustomPane(_AREA_PANE, z_index=_AREA_PANE_Z, pointer_events=True).add_to(m)
 
-    _area_layer(areas).add_to(m)
+    _area_layer(areas, boundary_attribution(current.boundary_source)).add_to(m)
+    add_area_labels(m, current.areas)
     change_view = folium.FeatureGroup(name=escape_text(CHANGE_VIEW_NAME), overlay=False)
     current_rows = hotspots[hotspots["period"] == PERIOD_CURRENT]
     resolved_rows = hotspots[hotspots["change"] == CHANGE_RESOLVED]
@@ -186,19 +171,22 @@ def compare_map_html(
         view.add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
-    bounds = _bounds([hotspots, areas])
-    if bounds is not None:
-        m.fit_bounds(bounds)
-
-    root = m.get_root()
-    assert isinstance(root, Figure)  # folium.Map always has a Figure root
-    root.title = escape_text(title)
-    root.header.add_child(Element(_PAGE_CSS), name="hotspots_compare_css")
-    root.html.add_child(Element(_marking_html(marking, "top")), name="hotspots_marking_top")
-    root.html.add_child(Element(_header_html(comparison, title)), name="hotspots_header")
-    root.html.add_child(Element(_legend_html(comparison)), name="hotspots_legend")
-    root.html.add_child(Element(_marking_html(marking, "bottom")), name="hotspots_marking_bottom")
-    return offline_html(m)
+    frame = PageFrame(
+        title=title,
+        marking=marking,
+        period=(
+            f"{_period_text(comparison.previous_period, comparison.days_previous)} against "
+            f"{_period_text(comparison.current_period, comparison.days_current)}"
+        ),
+        area=area_text(areas["area_name"].astype(str).tolist()),
+        produced=run_date,
+        summary_html=_summary_html(comparison),
+        details_html=_details_html(comparison),
+        legend=_legend(comparison, areas),
+        study_bounds=bounds,
+        extra_css=_PAGE_CSS,
+    )
+    return frame_page(m, frame)
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -229,7 +217,11 @@ def _check_inputs(
 def _area_polygons(
     comparison: Comparison, previous: Analysis, current: Analysis
 ) -> gpd.GeoDataFrame:
-    """Area polygons (current analysis first, previous for areas only it has) with the changes."""
+    """Area polygons (current analysis first, previous for areas only it has) with the changes.
+
+    Adds ``thin_harm_previous``/``thin_harm_current`` (harm events inside thin hotspots), the
+    count test's ``thin_harm_p`` and the district class ``thin_harm_class``.
+    """
     shapes = pd.concat(
         [
             pd.DataFrame({"area_code": t["area_code"].astype(str), "geometry": t.geometry.values})
@@ -238,6 +230,29 @@ def _area_polygons(
         ignore_index=True,
     ).drop_duplicates("area_code", keep="first")
     table = comparison.areas.merge(shapes, on="area_code", how="inner", sort=False)
+    for name, analysis in (("previous", previous), ("current", current)):
+        figures = pd.Series(
+            pd.to_numeric(analysis.areas["harm_in_thin_hotspots"]).fillna(0).to_numpy(),
+            index=analysis.areas["area_code"].astype(str).to_numpy(),
+        )
+        figures = figures[~figures.index.duplicated()]
+        table[f"thin_harm_{name}"] = (
+            table["area_code"].map(figures).fillna(0).round().astype("int64")
+        )
+    p_values, trends = compare_counts(
+        table["thin_harm_previous"].to_numpy(),
+        table["thin_harm_current"].to_numpy(),
+        days_previous=comparison.days_previous,
+        days_current=comparison.days_current,
+        alpha=comparison.alpha,
+    )
+    none = (table["thin_harm_previous"] == 0) & (table["thin_harm_current"] == 0)
+    table["thin_harm_p"] = np.where(none, np.nan, p_values)
+    table["thin_harm_class"] = np.select(
+        [none, trends == TREND_UP, trends == TREND_DOWN],
+        [palette.AREA_CHANGE_NO_THIN, palette.AREA_CHANGE_ROSE, palette.AREA_CHANGE_FELL],
+        palette.AREA_CHANGE_NONE,
+    )
     crs = current.areas.crs if current.areas.crs is not None else schema.CRS_METRIC
     return gpd.GeoDataFrame(table, geometry="geometry", crs=crs)
 
@@ -250,18 +265,6 @@ def _own_hotspots(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     )
     own["hotspot_id"] = own["hotspot_id"].astype(str)
     return own.sort_values("hotspot_id", kind="stable").reset_index(drop=True)
-
-
-def _tile_layer(tiles: str) -> folium.TileLayer | None:
-    basemap = basemap_from_tiles(tiles)  # ConfigError for anything but none, osm, a URL template
-    if basemap is None:
-        return None
-    if basemap.attribution_html is not None:
-        return folium.TileLayer(
-            basemap.url, attr=basemap.attribution_html, max_zoom=basemap.max_zoom, control=False
-        )
-    host = escape_text(basemap.host)
-    return folium.TileLayer(basemap.url, attr=f"Map tiles: {host}", control=False)
 
 
 # --- layers ----------------------------------------------------------------------------------
@@ -386,25 +389,31 @@ def _status_layer(frame: gpd.GeoDataFrame, period_label: str, key: str) -> foliu
     )
 
 
-def _area_layer(areas: gpd.GeoDataFrame) -> folium.GeoJson:
+def _area_layer(areas: gpd.GeoDataFrame, attribution: str) -> folium.GeoJson:
     properties = []
     for row in areas.to_dict("records"):
+        cls = str(row["thin_harm_class"])
+        change = AREA_CLASS_LABELS[cls]
+        if cls != palette.AREA_CHANGE_NO_THIN:
+            change += f" (p = {_p_value(row['thin_harm_p'])})"
         properties.append(
             {
                 "area": _area_label(row["area_name"], row["area_code"]),
-                "coverage": f"{_number(row['coverage_previous'])} -> "
-                f"{_number(row['coverage_current'])}",
-                "coverage_change": _signed(row["coverage_change"]),
+                "thin_harm": f"{_count(row['thin_harm_previous'])} -> "
+                f"{_count(row['thin_harm_current'])}",
+                "thin_change": escape_text(change),
+                "thin": f"{_count(row['thin_hotspots_previous'])} -> "
+                f"{_count(row['thin_hotspots_current'])}",
                 "harm": f"{_count(row['harm_previous'])} -> {_count(row['harm_current'])}",
                 "harm_trend": escape_text(
                     f"{row['harm_trend']} (p = {_p_value(row['harm_change_p'])})"
                 ),
                 "enforcement": f"{_count(row['enforcement_previous'])} -> "
                 f"{_count(row['enforcement_current'])}",
-                "thin": f"{_count(row['thin_hotspots_previous'])} -> "
-                f"{_count(row['thin_hotspots_current'])}",
+                "coverage": f"{_number(row['coverage_previous'])} -> "
+                f"{_number(row['coverage_current'])}",
                 "gaps": f"{_count(row['gaps_opened'])} opened, {_count(row['gaps_closed'])} closed",
-                "_fill": _coverage_colour(row["coverage_change"]),
+                "_fill": palette.AREA_CHANGE_COLOURS[cls],
             }
         )
     return _geojson(
@@ -414,19 +423,21 @@ def _area_layer(areas: gpd.GeoDataFrame) -> folium.GeoJson:
             "color": "#555555",
             "weight": 1,
             "fillColor": feature["properties"]["_fill"],
-            "fillOpacity": 0.45,
+            "fillOpacity": 0.9,
         },
         labelled=(
-            ("area", "Area"),
-            ("coverage", "Coverage, before -> now"),
-            ("coverage_change", "Coverage change"),
+            ("area", "District"),
+            ("thin_harm", "Harm in thin hotspots, before -> now"),
+            ("thin_change", "Change in harm in thin hotspots"),
+            ("thin", "Thin hotspots, before -> now"),
             ("harm", "Harm, before -> now"),
             ("harm_trend", "Harm trend"),
             ("enforcement", "Enforcement, before -> now"),
-            ("thin", "Thin hotspots, before -> now"),
+            ("coverage", "Coverage, before -> now"),
             ("gaps", "Coverage gaps"),
         ),
         pane=_AREA_PANE,
+        attribution=attribution,
     )
 
 
@@ -491,16 +502,6 @@ def _area_label(name: object, code: object) -> str:
     return escape_text(f"{name} ({code})")
 
 
-def _coverage_colour(change: object) -> str:
-    if _is_missing(change):
-        return NO_COMPARISON_COLOUR
-    value = float(change)  # type: ignore[arg-type]
-    for lower, upper, _label, colour in COVERAGE_BINS:
-        if lower <= value < upper:
-            return colour
-    return COVERAGE_BINS[-1][3]
-
-
 def _bounds(frames: Sequence[gpd.GeoDataFrame]) -> list[list[float]] | None:
     boxes = [f.total_bounds for f in frames if len(f) and not f.geometry.is_empty.all()]
     if not boxes:
@@ -514,76 +515,77 @@ def _bounds(frames: Sequence[gpd.GeoDataFrame]) -> list[list[float]] | None:
     ]
 
 
-# --- header, legend, marking -----------------------------------------------------------------
+# --- title block and legend ------------------------------------------------------------------
 
 
-def _marking_html(marking: str, where: str) -> str:
-    return (
-        f'<div class="hs-marking hs-marking-{where}" role="note">'
-        f"{escape_text(marking.strip().upper())}</div>"
+def _period_text(period: Period, days: int) -> str:
+    """``"2024Q3 (2024-07-01 – 2024-09-30, 92 days)"`` (plain text)."""
+    return f"{period.label} ({period.start} – {period.end}, {days} days)"
+
+
+def _summary_html(comparison: Comparison) -> str:
+    counts = comparison.class_counts
+    current = int((comparison.hotspots["period"] == PERIOD_CURRENT).sum())
+    words = ", ".join(
+        f"{counts.get(change, 0)} {change}" for change in CHANGE_CLASSES if counts.get(change, 0)
     )
+    return escape_text(f"Current hotspots: {current} ({words or 'none'})")
 
 
-def _period_text(label: str, start: object, end: object, days: int) -> str:
-    return escape_text(f"{label} ({start} to {end}, {days} days)")
-
-
-def _header_html(comparison: Comparison, title: str) -> str:
+def _details_html(comparison: Comparison) -> str:
     p = comparison.params
-    previous, current = comparison.previous_period, comparison.current_period
     parameters = (
         f"DBSCAN eps {p['eps_m']:g} m, min samples {p['min_samples']}, "
         f"footprint margin {p['footprint_margin_m']:g} m; thin below "
         f"{p['thin_ratio']:g} enforcement per harm event; hotspots matched within "
-        f"{comparison.match_distance_m:g} m; harm-count test at alpha {comparison.alpha:g}"
+        f"{comparison.match_distance_m:g} m; count test at alpha {comparison.alpha:g}"
     )
-    return (
-        '<div class="hs-header" id="compare-header">'
-        f"<h1>{escape_text(title)}</h1>"
-        f"<p>Previous: {_period_text(previous.label, previous.start, previous.end, comparison.days_previous)}"
-        f" &middot; Current: {_period_text(current.label, current.start, current.end, comparison.days_current)}</p>"
-        f"<p>{escape_text(parameters)}</p>"
-        "</div>"
-    )
-
-
-def _legend_item(swatch_style: str, label: str) -> str:
-    # swatch_style is built from the colour constants above, never from data.
-    return (
-        f'<li class="hs-legend-entry"><span class="hs-swatch" style="{swatch_style}"></span>'
-        f"{escape_text(label)}</li>"
-    )
-
-
-def _legend_html(comparison: Comparison) -> str:
-    counts = comparison.class_counts
-    classes = []
-    for change in CHANGE_CLASSES:
-        label = f"{change} ({counts.get(change, 0)})"
-        if change == CHANGE_RESOLVED:
-            outline = f"background: transparent; border: 2px dashed {CHANGE_COLOURS[change]}"
-            classes.append(_legend_item(outline, label))
-        else:
-            classes.append(_legend_item(f"background: {CHANGE_COLOURS[change]}", label))
-    statuses = [
-        _legend_item(f"background: {colour}", status) for status, colour in STATUS_COLOURS.items()
-    ]
-    bins = [
-        _legend_item(f"background: {colour}", label) for _lo, _hi, label, colour in COVERAGE_BINS
-    ]
-    bins.append(_legend_item(f"background: {NO_COMPARISON_COLOUR}", NO_COMPARISON_LABEL))
     coverage = comparison.coverage_counts
     gaps = ", ".join(
         f"{name.replace('_', ' ')} {coverage.get(name, 0)}" for name in COVERAGE_CHANGES
     )
     return (
-        '<div class="hs-legend" id="compare-legend">'
-        "<h2>Change since previous period (current hotspots)</h2>"
-        f'<ul id="legend-classes">{"".join(classes)}</ul>'
-        f"<p>Coverage of matched hotspots: {escape_text(gaps)}</p>"
-        "<h2>Status (period views, same scale)</h2>"
-        f'<ul id="legend-status">{"".join(statuses)}</ul>'
-        "<h2>Change in area coverage (enforcement per harm event)</h2>"
-        f'<ul id="legend-coverage">{"".join(bins)}</ul>'
-        "</div>"
+        f"<p><b>Parameters:</b> {escape_text(parameters)}.</p>"
+        f"<p><b>Coverage of matched hotspots:</b> {escape_text(gaps)}.</p>"
+        "<p><b>Definitions:</b> a district's shade compares the harm events inside its thin "
+        "hotspots in the two periods with the same exact count test as the hotspots "
+        "(binomial, allowing for the periods' lengths); only a change with p below alpha is "
+        "marked as rose or fell.</p>"
     )
+
+
+def _legend(comparison: Comparison, areas: gpd.GeoDataFrame) -> list[LegendSection]:
+    counts = comparison.class_counts
+    lines = palette.STATUS_LINES
+    changes = []
+    for change in CHANGE_CLASSES:
+        label = f"{change} ({counts.get(change, 0)})"
+        if change == CHANGE_RESOLVED:
+            changes.append(
+                LegendEntry(
+                    label + ", previous period's outline", "", CHANGE_COLOURS[change], "dashed"
+                )
+            )
+        else:
+            changes.append(LegendEntry(label, CHANGE_COLOURS[change]))
+    statuses = [
+        LegendEntry(status, colour, lines.get(status, ""))
+        for status, colour in STATUS_COLOURS.items()
+    ]
+    area_counts = areas["thin_harm_class"].value_counts() if len(areas) else pd.Series(dtype=int)
+    districts = [
+        LegendEntry(
+            f"{AREA_CLASS_LABELS[cls]} ({int(area_counts.get(cls, 0))})",
+            palette.AREA_CHANGE_COLOURS[cls],
+        )
+        for cls in AREA_CLASSES
+    ]
+    return [
+        LegendSection("Change since previous period (current hotspots)", changes),
+        LegendSection("Status (period views, same colours as the map)", statuses),
+        LegendSection(
+            "Districts: harm events inside thin hotspots",
+            districts,
+            note="Rose or fell only where the count test is significant.",
+        ),
+    ]

@@ -1,0 +1,350 @@
+"""Hotspot symbols that never hide one another, and the ranked list that zooms to each hotspot.
+
+At county zoom a 400 m footprint is a few pixels wide: what shows where the hotspots are is a
+symbol, a circle sized by harm (area proportional to harm events, between :data:`MIN_RADIUS_PX`
+and :data:`MAX_RADIUS_PX`) and coloured by status, carrying the rank. Symbols are placed in
+rank order each time the zoom changes; a symbol that would overlap one already placed joins it
+as a group ("4 +1": rank 4 and one more), drawn with the group's highest-ranked status, whose
+click zooms in until the members separate. Rank 1 is therefore never hidden. From
+:data:`FOOTPRINT_ZOOM` (town scale) the footprints themselves are readable, and the symbols
+shrink to small rank badges placed just above each footprint, leaving it in view.
+
+The ranked side panel lists every hotspot (rank, place, district, harm, enforcement, coverage,
+status); each row is a button, so Tab reaches it and Enter or Space zooms the map to that
+hotspot. The rows are built in the browser from the same data as the symbols (one copy in the
+page), with ``textContent``, never ``innerHTML``.
+
+The data travels as one JSON array of arrays (no objects), so the only braces in it are inside
+strings, where they are written ``\\u007b``/``\\u007d``: branca re-reads rendered scripts as
+Jinja templates, and a ``{{`` from the data must never reach it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+
+from hotspots import schema
+from hotspots.gridref import grid_reference
+from hotspots.render import palette
+from hotspots.render.features import lonlat
+
+__all__ = [
+    "FOOTPRINT_ZOOM",
+    "MAX_RADIUS_PX",
+    "MIN_RADIUS_PX",
+    "PANEL_COLUMNS",
+    "HotspotSymbols",
+    "panel_html",
+    "symbol_rows",
+]
+
+#: From this zoom (about 1:70,000, a town on the screen) footprints are drawn large enough to
+#: read and the symbols become small rank badges.
+FOOTPRINT_ZOOM: Final = 12
+#: Symbol radius range in screen pixels (area proportional to harm between them).
+MIN_RADIUS_PX: Final = 9
+MAX_RADIUS_PX: Final = 20
+#: The ranked panel's columns, in order.
+PANEL_COLUMNS: Final = (
+    ("Rank", "Rank (1 = act first)"),
+    ("Place", "Nearest place, or the OS grid reference"),
+    ("District", "District holding most of the hotspot's harm"),
+    ("Harm", "Harm events in the hotspot"),
+    ("Enf.", "Enforcement events in the footprint"),
+    ("Cov.", "Coverage: enforcement per harm event"),
+    ("Status", "Thin or covered"),
+)
+
+_CSS: Final = """
+.hs-sym { display: flex; align-items: center; justify-content: center; box-sizing: border-box;
+  border-radius: 50%%; border: 2px solid #fff; box-shadow: 0 0 0 1px #1a1a1a;
+  color: #fff; font: 700 11px/1 system-ui, Arial, sans-serif; cursor: pointer; }
+.hs-sym.hs-thin { background: %(thin)s; }
+.hs-sym.hs-covered { background: %(covered)s; }
+.hs-sym.hs-group { border-style: double; border-width: 4px; border-radius: 999px;
+  width: auto !important; padding: 0 4px; white-space: nowrap; }
+.hs-sym-icon:focus-visible .hs-sym, .hs-sym-icon:focus .hs-sym { outline: 3px solid #FFBF47;
+  outline-offset: 1px; }
+#hs-rank-table { border-collapse: collapse; width: 100%%; font-size: 11.5px; }
+#hs-rank-table td:nth-child(2) { white-space: nowrap; }
+#hs-rank-table th { position: sticky; top: 0; background: #eee; text-align: left;
+  padding: 3px 4px; font-weight: 600; }
+#hs-rank-table td { padding: 3px 4px; border-top: 1px solid #ddd; vertical-align: top; }
+#hs-rank-table td.hs-num { text-align: right; font-variant-numeric: tabular-nums; }
+#hs-rank-table tr.hs-row { cursor: pointer; }
+#hs-rank-table tr.hs-row:hover, #hs-rank-table tr.hs-row:focus { background: #FFF4CE;
+  outline: 2px solid #1a1a1a; outline-offset: -2px; }
+.hs-status-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%%;
+  margin-right: 4px; vertical-align: -1px; }
+#hs-panel .hs-panel-note { margin: 4px 6px; color: #333; font-size: 12px; }
+@media print { .hs-sym { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+"""
+
+
+def symbols_css() -> str:
+    """The CSS of the symbols and the ranked panel (colours from the palette)."""
+    return _CSS % {
+        "thin": palette.STATUS_COLOURS[schema.STATUS_THIN],
+        "covered": palette.STATUS_COLOURS[schema.STATUS_COVERED],
+    }
+
+
+def _text(value: Any, missing: str = "–") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return missing
+    text = str(value).strip()
+    return text or missing
+
+
+def symbol_rows(table: gpd.GeoDataFrame) -> list[list[Any]]:
+    """One row per hotspot, in rank order: what the symbols and the panel show.
+
+    Parameters
+    ----------
+    table
+        ``analysis.hotspots`` (EPSG:27700), with ``near`` and ``postcode_sector`` when the
+        geography module added them.
+
+    Returns
+    -------
+    list of list
+        ``[rank, lat, lon, harm, thin (0/1), hotspot_id, place, district, enforcement,
+        coverage, status, south, west, north, east, grid_ref, postcode_sector]``; plain text,
+        escaped in the browser by ``textContent``.
+    """
+    if len(table) == 0:
+        return []
+    table = table.sort_values("rank", kind="stable").reset_index(drop=True)
+    geoms = np.asarray(table.geometry.values, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    # Anchor: the members' mean (centroid_x/y) when it lies inside the footprint, else a point
+    # on the footprint's surface (a crescent's mean can fall outside it).
+    x = table["centroid_x"].to_numpy(float).copy()
+    y = table["centroid_y"].to_numpy(float).copy()
+    if ok.any():
+        inside = np.zeros(len(table), dtype=bool)
+        inside[ok] = shapely.contains_xy(geoms[ok], x[ok], y[ok])
+        fix = ok & ~inside
+        if fix.any():
+            surface = shapely.point_on_surface(geoms[fix])
+            x[fix], y[fix] = shapely.get_x(surface), shapely.get_y(surface)
+    lon, lat = lonlat(x, y)
+    boxes = np.full((len(table), 4), np.nan)
+    if ok.any():
+        boxes[ok] = shapely.bounds(geoms[ok])
+    west, south = lonlat(boxes[:, 0], boxes[:, 1])
+    east, north = lonlat(boxes[:, 2], boxes[:, 3])
+    near = table["near"] if "near" in table else pd.Series([None] * len(table))
+    sector = table.get("postcode_sector")
+    rows: list[list[Any]] = []
+    for i, row in enumerate(table.to_dict(orient="records")):
+        grid = grid_reference(float(x[i]), float(y[i]), 8) if np.isfinite(x[i]) else ""
+        box = [south[i], west[i], north[i], east[i]]
+        if not all(np.isfinite(box)):
+            box = [lat[i], lon[i], lat[i], lon[i]]
+        coverage = row["coverage"]
+        rows.append(
+            [
+                int(row["rank"]),
+                float(lat[i]),
+                float(lon[i]),
+                int(row["harm"]),
+                1 if row["status"] == schema.STATUS_THIN else 0,
+                _text(row["hotspot_id"]),
+                _text(near.iloc[i], grid or "–"),
+                _text(row["area_name"]),
+                int(row["enforcement"]),
+                "–" if pd.isna(coverage) else f"{float(coverage):.2f}",
+                _text(row["status"]),
+                *(float(v) for v in box),
+                grid,
+                "" if sector is None else _text(sector.iloc[i], ""),
+            ]
+        )
+    return rows
+
+
+def data_json(rows: Sequence[Sequence[Any]]) -> str:
+    """The rows as JSON safe inside a ``<script>`` and from branca's second Jinja pass."""
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # Arrays only: every brace is inside a string, where a \\u escape reads the same in JS.
+    for char, escaped in (
+        ("{", "\\u007b"),
+        ("}", "\\u007d"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("'", "\\u0027"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return text
+
+
+def panel_html(n_hotspots: int, aggregated_note: str = "") -> str:
+    """The panel's static part: a note and an empty table the script fills in rank order."""
+    head = "".join(
+        f'<th scope="col" title="{title}">{name}</th>' for name, title in PANEL_COLUMNS
+    )
+    note = (
+        f"{n_hotspots:,} hotspots, 1 = act first. Select a row (or Tab to it and press Enter) "
+        "to zoom to the hotspot."
+    )
+    if aggregated_note:
+        note += f" {aggregated_note}"
+    return (
+        f'<p class="hs-panel-note">{note}</p>'
+        f'<table id="hs-rank-table"><thead><tr>{head}</tr></thead><tbody></tbody></table>'
+    )
+
+
+class HotspotSymbols(MacroElement):
+    """Collision-aware hotspot symbols and the ranked panel's rows (see the module docstring)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var group = {{ this._parent.get_name() }};
+          var map = {{ this._parent._parent.get_name() }};
+          var rows = {{ this.data_json }};
+          var FOOT = {{ this.footprint_zoom }}, RMIN = {{ this.rmin }}, RMAX = {{ this.rmax }};
+          var top = 1;
+          rows.forEach(function (r) { if (r[3] > top) { top = r[3]; } });
+          var layer = L.layerGroup().addTo(group);
+          var label = function (r) {
+            return "Rank " + r[0] + ": " + r[5] + ", " + r[6] + " (" + r[7] + "), " + r[3]
+              + " harm, " + r[8] + " enforcement, coverage " + r[9] + ", " + r[10];
+          };
+          var zoomTo = function (r) {
+            map.fitBounds([[r[11], r[12]], [r[13], r[14]]],
+                          {maxZoom: 15, padding: [80, 80], animate: false});
+          };
+          var tip = function (members) {
+            var box = document.createElement("div");
+            members.slice(0, 8).forEach(function (r) {
+              var line = document.createElement("div");
+              line.textContent = label(r);
+              box.appendChild(line);
+            });
+            if (members.length > 8) {
+              var more = document.createElement("div");
+              more.textContent = "and " + (members.length - 8) + " more: click to zoom in";
+              box.appendChild(more);
+            } else if (members.length > 1) {
+              var hint = document.createElement("div");
+              hint.textContent = "Click to zoom in and separate them.";
+              box.appendChild(hint);
+            }
+            return box;
+          };
+          var draw = function () {
+            layer.clearLayers();
+            var small = map.getZoom() >= FOOT;
+            var placed = [];
+            rows.forEach(function (r) {
+              var rad = small ? RMIN : RMIN + (RMAX - RMIN) * Math.sqrt(r[3] / top);
+              // From town zoom the badge sits just above the footprint, leaving it in view.
+              var at = small ? [r[13], r[2]] : [r[1], r[2]];
+              var p = map.latLngToLayerPoint(at).subtract([0, small ? rad + 2 : 0]);
+              for (var i = 0; i < placed.length; i++) {
+                var g = placed[i];
+                var gw = g.members.length > 1 ? g.r + 16 : g.r;
+                if (Math.abs(p.x - g.p.x) < rad + gw + 1 && Math.abs(p.y - g.p.y) < rad + g.r + 1) {
+                  g.members.push(r);
+                  return;
+                }
+              }
+              placed.push({p: p, r: rad, at: at, members: [r]});
+            });
+            placed.forEach(function (g) {
+              var r = g.members[0], n = g.members.length, d = Math.round(2 * g.r);
+              var span = document.createElement("span");
+              span.className = "hs-sym " + (r[4] ? "hs-thin" : "hs-covered")
+                + (n > 1 ? " hs-group" : "");
+              span.style.width = d + "px";
+              span.style.height = d + "px";
+              span.textContent = n > 1 ? r[0] + " +" + (n - 1) : String(r[0]);
+              var w = n > 1 ? Math.max(d, 8 * span.textContent.length + 10) : d;
+              span.style.minWidth = w + "px";
+              var icon = L.divIcon({html: span, className: "hs-sym-icon", iconSize: [w, d],
+                                    iconAnchor: [w / 2, small ? d + 2 : d / 2]});
+              var marker = L.marker(g.at, {
+                icon: icon, keyboard: true, riseOnHover: true,
+                title: n > 1 ? n + " hotspots, top rank " + r[0] : label(r),
+                alt: n > 1 ? n + " hotspots" : "Hotspot rank " + r[0],
+                zIndexOffset: 10000 - Math.min(r[0], 9999)
+              });
+              marker.bindTooltip(tip(g.members), {direction: "top", offset: [0, -g.r]});
+              marker.on("click", function () {
+                if (n === 1) { zoomTo(r); return; }
+                var b = L.latLngBounds(g.members.map(function (m) { return [m[1], m[2]]; }));
+                if (map.getZoom() >= map.getMaxZoom() || b.getNorthEast().equals(b.getSouthWest())) {
+                  zoomTo(r);
+                } else {
+                  map.fitBounds(b, {padding: [60, 60], animate: false});
+                }
+              });
+              layer.addLayer(marker);
+            });
+          };
+          map.on("zoomend viewreset", draw);
+          draw();
+          var body = document.querySelector("#hs-rank-table tbody");
+          if (body) {
+            rows.forEach(function (r) {
+              var tr = document.createElement("tr");
+              tr.className = "hs-row";
+              tr.tabIndex = 0;
+              tr.setAttribute("role", "button");
+              tr.setAttribute("aria-label", "Zoom to " + label(r));
+              var cells = [String(r[0]), r[6], r[7], String(r[3]), String(r[8]), r[9], r[10]];
+              cells.forEach(function (value, k) {
+                var td = document.createElement("td");
+                if (k === 6) {
+                  var dot = document.createElement("span");
+                  dot.className = "hs-status-dot";
+                  dot.style.background = r[4] ? {{ this.thin|tojson }} : {{ this.covered|tojson }};
+                  td.appendChild(dot);
+                }
+                td.appendChild(document.createTextNode(value));
+                if (k === 0 || (k >= 3 && k <= 5)) { td.className = "hs-num"; }
+                tr.appendChild(td);
+              });
+              if (r[15]) { tr.title = "Grid ref " + r[15] + (r[16] ? ", " + r[16] : ""); }
+              var go = function () {
+                zoomTo(r);
+                map.getContainer().focus({preventScroll: true});
+              };
+              tr.addEventListener("click", go);
+              tr.addEventListener("keydown", function (e) {
+                if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(); }
+              });
+              body.appendChild(tr);
+            });
+          }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: Sequence[Sequence[Any]]) -> None:
+        super().__init__()
+        self._name = "HotspotSymbols"
+        self.data_json = data_json(rows)
+        self.footprint_zoom = FOOTPRINT_ZOOM
+        self.rmin = MIN_RADIUS_PX
+        self.rmax = MAX_RADIUS_PX
+        self.thin = palette.STATUS_COLOURS[schema.STATUS_THIN]
+        self.covered = palette.STATUS_COLOURS[schema.STATUS_COVERED]
