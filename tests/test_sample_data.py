@@ -62,7 +62,7 @@ def events() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def norfolk_m() -> shapely.Geometry:
     """The seven Norfolk districts as one polygon in EPSG:27700."""
-    districts = gpd.read_file(REPO / "data" / "boundaries" / "lad_2011_ew.geojson")
+    districts = gpd.read_file(REPO / "src" / "hotspots" / "data" / "boundaries" / "lad_2011_ew.geojson")
     norfolk = districts[districts["area_code"].isin(_load_script().NORFOLK_CODES)]
     assert len(norfolk) == 7
     return shapely.union_all(norfolk.to_crs(schema.CRS_METRIC).geometry.values)
