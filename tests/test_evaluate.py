@@ -22,12 +22,11 @@ from hotspots.evaluate import (
     FORMULAS_TEXT,
     baseline_cells,
     evaluate,
-    evaluation_html,
-    evaluation_markdown,
     hit_rate,
     pai,
     recapture_rate_index,
 )
+from hotspots.render.evaluation_page import evaluation_html, evaluation_markdown
 from hotspots.schema import CRS_METRIC, DEFAULT_MARKING
 
 STUDY = shapely.box(0, 0, 1000, 1000)  # A = 1,000,000 m2: 16 cells of 250 m

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from hotspots.dbscan import run_dbscan
 from hotspots.errors import ConfigError, NoDataError
+from hotspots.render.tune_page import tune_html, tune_png
 from hotspots.schema import DEFAULT_MARKING
 from hotspots.tune import (
     EPS_ROUND_M,
@@ -24,8 +25,6 @@ from hotspots.tune import (
     find_knee,
     k_distances,
     suggest,
-    tune_html,
-    tune_png,
 )
 
 BNG_OFFSET = np.array([600_000.0, 300_000.0])
@@ -261,7 +260,7 @@ def test_png_is_deterministic_and_carries_no_software_tag() -> None:
 def fake_png(monkeypatch: pytest.MonkeyPatch) -> bytes:
     """Stand in for the (slow, separately tested) figure in tests of the page around it."""
     png = b"\x89PNG\r\n\x1a\nnot really"
-    monkeypatch.setattr("hotspots.tune.tune_png", lambda result: png)
+    monkeypatch.setattr("hotspots.render.tune_page.tune_png", lambda result: png)
     return png
 
 

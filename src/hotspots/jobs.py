@@ -674,7 +674,7 @@ def run_tune(
     The parameters are as for :func:`run_map`.
     """
     from hotspots.pipeline import with_auto_eps
-    from hotspots.tune import tune_html
+    from hotspots.render.tune_page import tune_html
 
     config, params, presentation = _settings(config, params, presentation, period)
     loaded = _load(events, config, params, read, progress)
@@ -720,8 +720,8 @@ class EvaluateResult(_Result):
 
 
 def _write_evaluate_files(out: OutputFolder, result: EvaluateResult) -> None:
-    from hotspots.evaluate import evaluation_html, evaluation_markdown
     from hotspots.outputs import json_text
+    from hotspots.render.evaluation_page import evaluation_html, evaluation_markdown
 
     labels, evaluation = result.labels, result.evaluation
     parameters = parameters_record(result.params, result.presentation)
