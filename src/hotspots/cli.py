@@ -319,3 +319,10 @@ def run() -> None:
     # exactly as interpreter shutdown would run them, and are then cleared.
     atexit._run_exitfuncs()
     process.flush_and_exit(status)
+
+
+# The service's commands live in their own module (serve, audit verify).
+from hotspots.cli_service import audit_group, serve_command
+
+main.add_command(serve_command)
+main.add_command(audit_group)

@@ -1,0 +1,101 @@
+"""The service's commands: ``hotspots serve`` and ``hotspots audit verify`` (``hotspots run`` joins them).
+
+Kept apart from ``cli.py`` so the analysis commands stay thin; ``cli.py`` adds these to its group.
+Errors raised on purpose become ``Error: …`` with the error's exit code, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hotspots.errors import ConfigError, HotspotsError
+
+__all__ = ["audit_group", "serve_command"]
+
+
+def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except HotspotsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.command("serve")
+@click.option("--runs", "runs_dir", required=True, type=click.Path(path_type=Path),
+              help="The runs folder that 'hotspots run' writes bundles to.")
+@click.option("--access", "access_file", required=True, type=click.Path(path_type=Path),
+              help="ACCESS.toml: users and groups -> role and areas.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (keep it on loopback behind the reverse proxy).")
+@click.option("--port", default=8750, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--user-header", default="X-Remote-User", show_default=True,
+              help="Request header holding the signed-in user, set by the reverse proxy.")
+@click.option("--groups-header", default="X-Remote-Groups", show_default=True,
+              help="Request header holding the user's groups (comma- or semicolon-separated).")
+@click.option("--trusted-proxy", "trusted", multiple=True,
+              help="Address or network of the reverse proxy whose headers are believed; repeat for "
+                   "more (default: 127.0.0.1 and ::1).")
+@click.option("--audit-log", type=click.Path(path_type=Path),
+              help="Hash-chained audit log (default: RUNS/audit.jsonl, shared with 'hotspots run').")
+@_clean_errors
+def serve_command(runs_dir: Path, access_file: Path, host: str, port: int, user_header: str,
+                  groups_header: str, trusted: tuple[str, ...], audit_log: Path | None) -> None:
+    """Serve published bundles read-only to the people ACCESS.toml allows, logging every request."""
+    from hotspots.access import load_access
+    from hotspots.auditlog import AuditLog
+
+    try:
+        from hotspots.serve import DEFAULT_TRUSTED, ServiceConfig, parse_trusted, run_server
+    except ImportError as exc:
+        raise ConfigError(
+            f"the service needs starlette and uvicorn ({exc}); install them with: pip install 'hotspots[serve]'"
+        ) from None
+
+    if not runs_dir.is_dir():
+        raise ConfigError(f"--runs {runs_dir}: no such folder; give the folder 'hotspots run --runs' writes to")
+    access = load_access(access_file)
+    try:
+        networks = parse_trusted(trusted or DEFAULT_TRUSTED)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    log = AuditLog(audit_log or runs_dir / "audit.jsonl")
+    config = ServiceConfig(runs_dir=runs_dir, access=access, audit=log, user_header=user_header,
+                           groups_header=groups_header, trusted=networks)
+    click.echo(f"serving {runs_dir} on http://{host}:{port}/ (audit log {log.path})", err=True)
+    run_server(config, host=host, port=port)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Work with the hash-chained audit log."""
+
+
+@audit_group.command("verify")
+@click.argument("log", type=click.Path(path_type=Path))
+@_clean_errors
+def audit_verify_command(log: Path) -> None:
+    """Check every line of LOG and its link to the line before; report the first broken link.
+
+    Exit 0 when the chain is intact, 1 at the first broken line, 2 when LOG cannot be read.
+    """
+    from hotspots.auditlog import verify_log
+
+    result = verify_log(log)
+    if result.ok:
+        click.echo(f"{log}: {result.lines} lines, chain intact; latest hash {result.head}")
+        click.echo("Keep the latest hash elsewhere: only that copy shows lines removed from the end.")
+        return
+    click.echo(f"{log}: line {result.broken_line}: {result.problem}", err=True)
+    click.echo(f"lines 1-{(result.broken_line or 1) - 1} are intact (hash {result.head})", err=True)
+    sys.exit(1)
