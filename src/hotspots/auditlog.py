@@ -98,7 +98,7 @@ class AuditLog:
         with self._lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o640)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o660)
             except OSError as exc:
                 raise OutputError(f"{self.path}: cannot open the audit log ({exc.strerror or exc})") from None
             try:

@@ -321,8 +321,9 @@ def run() -> None:
     process.flush_and_exit(status)
 
 
-# The service's commands live in their own module (serve, audit verify).
-from hotspots.cli_service import audit_group, serve_command
+# The service's commands live in their own module (run, serve, audit verify).
+from hotspots.cli_service import audit_group, run_command, serve_command
 
+main.add_command(run_command)
 main.add_command(serve_command)
 main.add_command(audit_group)

@@ -16,7 +16,7 @@ import click
 
 from hotspots.errors import ConfigError, HotspotsError
 
-__all__ = ["audit_group", "serve_command"]
+__all__ = ["audit_group", "run_command", "serve_command"]
 
 
 def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -29,6 +29,36 @@ def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(exc.exit_code)
 
     return wrapper
+
+
+@click.command("run")
+@click.argument("job_file", type=click.Path(path_type=Path))
+@click.option("--runs", "runs_dir", required=True, type=click.Path(path_type=Path),
+              help="The runs folder; the bundle is written to RUNS/<run id>/.")
+@click.option("--today", help="Date that relative periods count back from, YYYY-MM-DD (default: today, UTC).")
+@click.option("--audit-log", type=click.Path(path_type=Path),
+              help="Hash-chained audit log (default: RUNS/audit.jsonl, shared with 'hotspots serve').")
+@click.option("--quiet", is_flag=True, help="Print only the bundle's folder.")
+@_clean_errors
+def run_command(job_file: Path, runs_dir: Path, today: str | None, audit_log: Path | None,
+                quiet: bool) -> None:
+    """Make a job's products and publish them as one immutable bundle (all or nothing)."""
+    from datetime import date
+
+    from hotspots.runs import load_job, run_job
+
+    job = load_job(job_file)
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise ConfigError(f"--today: expected a date YYYY-MM-DD, got {today!r}") from None
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    outcome = run_job(job, runs_dir, today=day, audit_log=audit_log, progress=progress)
+    click.echo(str(outcome.folder))
 
 
 @click.command("serve")
