@@ -53,9 +53,15 @@ contact = "benchmark"
 role = "analyst"
 areas = ["E07000148", "E07000145", "E07000143", "E07000144", "E07000146", "E07000147", "E07000149"]
 """
-AREAS = [("E07000148", "Norwich"), ("E07000145", "Great Yarmouth"), ("E07000143", "Breckland"),
-         ("E07000144", "Broadland"), ("E07000146", "King's Lynn and West Norfolk"),
-         ("E07000147", "North Norfolk"), ("E07000149", "South Norfolk")]
+AREAS = [
+    ("E07000148", "Norwich"),
+    ("E07000145", "Great Yarmouth"),
+    ("E07000143", "Breckland"),
+    ("E07000144", "Broadland"),
+    ("E07000146", "King's Lynn and West Norfolk"),
+    ("E07000147", "North Norfolk"),
+    ("E07000149", "South Norfolk"),
+]
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
@@ -63,7 +69,9 @@ def big_map(mb: float) -> bytes:
     head = f'<!DOCTYPE html><html><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="{CSP}" />\n<title>map</title></head><body>\n'
     rng = random.Random(7)
     # Incompressible-ish filler, like the map's embedded GeoJSON coordinates.
-    line = "".join(f"[{rng.uniform(0.9, 1.8):.6f},{rng.uniform(52.3, 53.0):.6f}]," for _ in range(400))
+    line = "".join(
+        f"[{rng.uniform(0.9, 1.8):.6f},{rng.uniform(52.3, 53.0):.6f}]," for _ in range(400)
+    )
     body = []
     size = len(head)
     target = int(mb * 1_000_000)
@@ -81,13 +89,29 @@ def write_bundle(runs: Path, run_id: str, area: tuple[str, str], created: str, f
         listed = []
         for name, data in content.items():
             (folder / product / name).write_bytes(data)
-            listed.append({"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                           "event_level": False})
+            listed.append(
+                {
+                    "name": name,
+                    "bytes": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "event_level": False,
+                }
+            )
         products.append({"name": product, "kind": kind, "audience": audience, "files": listed})
-    manifest = {"format": "hotspots-bundle/1", "run_id": run_id, "job": "bench", "created": created,
-                "tool": "hotspots", "version": "bench", "period": {"label": "2025Q3"}, "against": None,
-                "areas": [{"code": area[0], "name": area[1]}], "inputs": [], "parameters": {},
-                "products": products}
+    manifest = {
+        "format": "hotspots-bundle/1",
+        "run_id": run_id,
+        "job": "bench",
+        "created": created,
+        "tool": "hotspots",
+        "version": "bench",
+        "period": {"label": "2025Q3"},
+        "against": None,
+        "areas": [{"code": area[0], "name": area[1]}],
+        "inputs": [],
+        "parameters": {},
+        "products": products,
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
@@ -130,14 +154,29 @@ def main() -> None:
         files = {"brief": ("brief", "internal", {"briefing.html": brief})}
         if i == 0:
             files["map"] = ("map", "internal", {"map.html": map_html})
-        write_bundle(runs, f"r{i:03d}", area, f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}T06:00:00Z", files)
+        write_bundle(
+            runs, f"r{i:03d}", area, f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}T06:00:00Z", files
+        )
     access = scratch / "ACCESS.toml"
     access.write_text(ACCESS)
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "hotspots", "serve", "--runs", str(runs), "--access", str(access),
-         "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "hotspots",
+            "serve",
+            "--runs",
+            str(runs),
+            "--access",
+            str(access),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -167,12 +206,19 @@ def main() -> None:
             for _ in range(args.requests):
                 roll = rng.random()
                 if roll < 0.40:
-                    path = "/" if rng.random() < 2 / 3 else "/?q=" + rng.choice(["norwich", "E07000145", "broad"])
+                    path = (
+                        "/"
+                        if rng.random() < 2 / 3
+                        else "/?q=" + rng.choice(["norwich", "E07000145", "broad"])
+                    )
                     kind = "list"
                 elif roll < 0.65:
                     path, kind = f"/b/r{rng.randrange(args.bundles):03d}/", "bundle"
                 elif roll < 0.90:
-                    path, kind = f"/b/r{rng.randrange(args.bundles):03d}/brief/briefing.html", "page"
+                    path, kind = (
+                        f"/b/r{rng.randrange(args.bundles):03d}/brief/briefing.html",
+                        "page",
+                    )
                 else:
                     path, kind = "/b/r000/map/map.html?download=1", "map"
                 plan.append((kind, path))
@@ -218,10 +264,20 @@ def main() -> None:
                 'period = "2024Q4"\n[[products]]\nkind = "map"\n'
             )
             t0 = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "hotspots", "run", str(job), "--runs", str(runs),
-                                   "--quiet"], env=env, capture_output=True, text=True, check=False)
-            run_report.update(start=t0, seconds=time.perf_counter() - t0, status=done.returncode,
-                              folder=done.stdout.strip(), stderr=done.stderr.strip()[-300:])
+            done = subprocess.run(
+                [sys.executable, "-m", "hotspots", "run", str(job), "--runs", str(runs), "--quiet"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            run_report.update(
+                start=t0,
+                seconds=time.perf_counter() - t0,
+                status=done.returncode,
+                folder=done.stdout.strip(),
+                stderr=done.stderr.strip()[-300:],
+            )
 
         runner = threading.Thread(target=run_during_load)
         if args.with_run:
@@ -244,23 +300,35 @@ def main() -> None:
         def q(p: float) -> float:
             return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
-        print(f"clients {args.clients} x requests {args.requests} = {total}; bundles {args.bundles}; "
-              f"map {len(map_html) / 1e6:.1f} MB; {os.cpu_count()} CPUs shared by client and server")
+        print(
+            f"clients {args.clients} x requests {args.requests} = {total}; bundles {args.bundles}; "
+            f"map {len(map_html) / 1e6:.1f} MB; {os.cpu_count()} CPUs shared by client and server"
+        )
         print(f"errors {errors}")
-        print(f"latency ms: p50 {q(0.50):.1f}  p95 {q(0.95):.1f}  p99 {q(0.99):.1f}  max {latencies[-1] * 1000:.1f}")
+        print(
+            f"latency ms: p50 {q(0.50):.1f}  p95 {q(0.95):.1f}  p99 {q(0.99):.1f}  max {latencies[-1] * 1000:.1f}"
+        )
         for kind in ("list", "bundle", "page", "map"):
             ks = sorted(r[2] for r in results if r[0] == kind)
             if ks:
-                print(f"  {kind:6s} n={len(ks):5d}  p50 {statistics.median(ks) * 1000:7.1f}  "
-                      f"p95 {ks[min(len(ks) - 1, int(0.95 * len(ks)))] * 1000:7.1f}")
+                print(
+                    f"  {kind:6s} n={len(ks):5d}  p50 {statistics.median(ks) * 1000:7.1f}  "
+                    f"p95 {ks[min(len(ks) - 1, int(0.95 * len(ks)))] * 1000:7.1f}"
+                )
         mb = sum(r[3] for r in results) / 1e6
-        print(f"throughput {total / elapsed:.0f} requests/s, {mb / elapsed:.0f} MB/s ({mb:.0f} MB in {elapsed:.1f} s)")
-        print(f"server RSS MB: start {rss_start / 1024:.0f}, end {rss_end / 1024:.0f}, peak {rss_peak[0] / 1024:.0f}")
+        print(
+            f"throughput {total / elapsed:.0f} requests/s, {mb / elapsed:.0f} MB/s ({mb:.0f} MB in {elapsed:.1f} s)"
+        )
+        print(
+            f"server RSS MB: start {rss_start / 1024:.0f}, end {rss_end / 1024:.0f}, peak {rss_peak[0] / 1024:.0f}"
+        )
         log = runs / "audit.jsonl"
         from hotspots.auditlog import verify_log
 
         check = verify_log(log)
-        print(f"audit log: {check.lines} lines, chain {'intact' if check.ok else 'BROKEN at ' + str(check.broken_line)}")
+        print(
+            f"audit log: {check.lines} lines, chain {'intact' if check.ok else 'BROKEN at ' + str(check.broken_line)}"
+        )
         if args.with_run:
             t0, t1 = run_report["start"], run_report["start"] + run_report["seconds"]
             during = [r for r in results if t0 <= r[1] <= t1]
@@ -271,9 +339,11 @@ def main() -> None:
                 listed = Path(run_report["folder"]).name in conn.getresponse().read().decode()
                 conn.close()
             lat = sorted(r[2] for r in during) or [0.0]
-            print(f"hotspots run during the load: exit {run_report['status']}, {run_report['seconds']:.1f} s; "
-                  f"{len(during)} requests answered meanwhile, errors {sum(1 for r in during if not r[4])}, "
-                  f"p95 {lat[int(0.95 * (len(lat) - 1))] * 1000:.1f} ms; new bundle listed: {listed}")
+            print(
+                f"hotspots run during the load: exit {run_report['status']}, {run_report['seconds']:.1f} s; "
+                f"{len(during)} requests answered meanwhile, errors {sum(1 for r in during if not r[4])}, "
+                f"p95 {lat[int(0.95 * (len(lat) - 1))] * 1000:.1f} ms; new bundle listed: {listed}"
+            )
             if run_report["status"] != 0:
                 print("  run stderr:", run_report["stderr"])
     finally:

@@ -50,7 +50,9 @@ role = "commander"
 areas = ["{YARMOUTH[0]}"]
 """
 
-MAP_CSP = "default-src 'none'; script-src 'sha256-abc='; style-src 'unsafe-inline'; connect-src 'none'"
+MAP_CSP = (
+    "default-src 'none'; script-src 'sha256-abc='; style-src 'unsafe-inline'; connect-src 'none'"
+)
 MAP_HTML = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{MAP_CSP}" />
 <title>map</title></head><body><h1 id="title">Hotspot map</h1></body></html>
@@ -74,17 +76,28 @@ def write_bundle(
         entries = []
         for file_name, data in files.items():
             (folder / name / file_name).write_bytes(data)
-            entries.append({
-                "name": file_name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                "event_level": file_name == "rejected.csv",
-            })
+            entries.append(
+                {
+                    "name": file_name,
+                    "bytes": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "event_level": file_name == "rejected.csv",
+                }
+            )
         listed.append({"name": name, "kind": kind, "audience": audience, "files": entries})
     manifest = {
-        "format": "hotspots-bundle/1", "run_id": run_id, "job": "test-job", "created": created,
-        "tool": "hotspots", "version": "test",
+        "format": "hotspots-bundle/1",
+        "run_id": run_id,
+        "job": "test-job",
+        "created": created,
+        "tool": "hotspots",
+        "version": "test",
         "period": {"label": period, "start": "2025-07-01", "end": "2025-09-30"},
-        "against": None, "areas": [{"code": c, "name": n} for c, n in areas],
-        "inputs": [], "parameters": {}, "products": listed,
+        "against": None,
+        "areas": [{"code": c, "name": n} for c, n in areas],
+        "inputs": [],
+        "parameters": {},
+        "products": listed,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder
@@ -93,21 +106,58 @@ def write_bundle(
 def standard_runs(runs: Path) -> Path:
     """Three bundles: Norwich (all kinds), Great Yarmouth (map, wide brief), force-wide map."""
     runs.mkdir(parents=True, exist_ok=True)
-    write_bundle(runs, "r-norwich", areas=[NORWICH], created="2025-10-02T06:00:00Z", products={
-        "map": ("map", "internal", {"map.html": MAP_HTML.encode(), "hotspots.geojson": b'{"type":"FeatureCollection","features":[]}',
-                                    "rejected.csv": b"source_row,reason\n3,missing_coordinates\n",
-                                    "summary.json": b"{}"}),
-        "brief": ("brief", "internal", {"briefing.html": b"<!DOCTYPE html><title>internal brief</title>"}),
-        "brief-wide": ("brief", "wide", {"briefing.html": b"<!DOCTYPE html><title>wide brief</title>"}),
-        "evaluate": ("evaluate", "internal", {"evaluation.csv": b"a,b\n1,2\n"}),
-    })
-    write_bundle(runs, "r-yarmouth", areas=[YARMOUTH], created="2025-10-01T06:00:00Z", products={
-        "map": ("map", "internal", {"map.html": MAP_HTML.encode()}),
-        "brief-wide": ("brief", "wide", {"briefing.html": b"<!DOCTYPE html><title>wide brief</title>"}),
-    })
-    write_bundle(runs, "r-force", areas=[NORWICH, YARMOUTH], created="2025-10-03T06:00:00Z", products={
-        "map": ("map", "internal", {"map.html": MAP_HTML.encode()}),
-    })
+    write_bundle(
+        runs,
+        "r-norwich",
+        areas=[NORWICH],
+        created="2025-10-02T06:00:00Z",
+        products={
+            "map": (
+                "map",
+                "internal",
+                {
+                    "map.html": MAP_HTML.encode(),
+                    "hotspots.geojson": b'{"type":"FeatureCollection","features":[]}',
+                    "rejected.csv": b"source_row,reason\n3,missing_coordinates\n",
+                    "summary.json": b"{}",
+                },
+            ),
+            "brief": (
+                "brief",
+                "internal",
+                {"briefing.html": b"<!DOCTYPE html><title>internal brief</title>"},
+            ),
+            "brief-wide": (
+                "brief",
+                "wide",
+                {"briefing.html": b"<!DOCTYPE html><title>wide brief</title>"},
+            ),
+            "evaluate": ("evaluate", "internal", {"evaluation.csv": b"a,b\n1,2\n"}),
+        },
+    )
+    write_bundle(
+        runs,
+        "r-yarmouth",
+        areas=[YARMOUTH],
+        created="2025-10-01T06:00:00Z",
+        products={
+            "map": ("map", "internal", {"map.html": MAP_HTML.encode()}),
+            "brief-wide": (
+                "brief",
+                "wide",
+                {"briefing.html": b"<!DOCTYPE html><title>wide brief</title>"},
+            ),
+        },
+    )
+    write_bundle(
+        runs,
+        "r-force",
+        areas=[NORWICH, YARMOUTH],
+        created="2025-10-03T06:00:00Z",
+        products={
+            "map": ("map", "internal", {"map.html": MAP_HTML.encode()}),
+        },
+    )
     return runs
 
 
@@ -123,16 +173,33 @@ def running_server(runs: Path, access: Path, *extra: str, timeout_s: float = 30.
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hotspots", "serve", "--runs", str(runs), "--access", str(access),
-         "--host", "127.0.0.1", "--port", str(port), *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "hotspots",
+            "serve",
+            "--runs",
+            str(runs),
+            "--access",
+            str(access),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + timeout_s
         while True:
             if proc.poll() is not None:
                 _, err = proc.communicate()
-                raise RuntimeError(f"server exited {proc.returncode}: {err.decode(errors='replace')}")
+                raise RuntimeError(
+                    f"server exited {proc.returncode}: {err.decode(errors='replace')}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     break

@@ -62,25 +62,45 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("user", "groups", "areas", "kind", "audience", "allowed"), CASES,
-                         ids=[f"{c[0]}{'+' + ','.join(c[1]) if c[1] else ''}:{c[3]}-{c[4]}@{'+'.join(c[2])}" for c in CASES])
-def test_products_allowed_by_role_area_and_audience(access, user, groups, areas, kind, audience, allowed):
+@pytest.mark.parametrize(
+    ("user", "groups", "areas", "kind", "audience", "allowed"),
+    CASES,
+    ids=[
+        f"{c[0]}{'+' + ','.join(c[1]) if c[1] else ''}:{c[3]}-{c[4]}@{'+'.join(c[2])}"
+        for c in CASES
+    ],
+)
+def test_products_allowed_by_role_area_and_audience(
+    access, user, groups, areas, kind, audience, allowed
+):
     grants = access.grants_for(user, groups)
     assert access.can_see(grants, areas, kind, audience) is allowed
 
 
-@pytest.mark.parametrize(("user", "file", "allowed"), [
-    ("alice", "rejected.csv", True),
-    ("alice", "points.geojson", True),
-    ("carl", "rejected.csv", False),
-    ("carl", "points.geojson", False),
-    ("carl", "map.html", True),
-    ("pat", "rejected.csv", False),
-], ids=["analyst-rejected", "analyst-points", "commander-rejected", "commander-points",
-        "commander-map", "partner-rejected"])
+@pytest.mark.parametrize(
+    ("user", "file", "allowed"),
+    [
+        ("alice", "rejected.csv", True),
+        ("alice", "points.geojson", True),
+        ("carl", "rejected.csv", False),
+        ("carl", "points.geojson", False),
+        ("carl", "map.html", True),
+        ("pat", "rejected.csv", False),
+    ],
+    ids=[
+        "analyst-rejected",
+        "analyst-points",
+        "commander-rejected",
+        "commander-points",
+        "commander-map",
+        "partner-rejected",
+    ],
+)
 def test_event_level_files_only_for_analysts(access, user, file, allowed):
     audience = "wide" if user == "pat" else "internal"
-    assert access.can_open_file(access.grants_for(user), [NORWICH], "brief", audience, file) is allowed
+    assert (
+        access.can_open_file(access.grants_for(user), [NORWICH], "brief", audience, file) is allowed
+    )
 
 
 def test_event_level_file_needs_analyst_grants_over_every_area(access):
@@ -92,7 +112,9 @@ def test_event_level_file_needs_analyst_grants_over_every_area(access):
 
 def test_flagged_file_is_event_level_whatever_its_name(access):
     assert is_event_level("map.html", flagged=True)
-    assert not access.can_open_file(access.grants_for("carl"), [NORWICH], "map", "internal", "map.html", True)
+    assert not access.can_open_file(
+        access.grants_for("carl"), [NORWICH], "map", "internal", "map.html", True
+    )
 
 
 def test_unknown_user_has_no_grants(access):
@@ -102,22 +124,40 @@ def test_unknown_user_has_no_grants(access):
 
 def test_force_table_in_the_file(tmp_path):
     path = tmp_path / "ACCESS.toml"
-    path.write_text(f'[forces]\n{FORCE} = ["{NORWICH}"]\n[users.a]\nrole = "analyst"\nareas = ["{FORCE}"]\n')
+    path.write_text(
+        f'[forces]\n{FORCE} = ["{NORWICH}"]\n[users.a]\nrole = "analyst"\nareas = ["{FORCE}"]\n'
+    )
     access = load_access(path, forces={})
     assert access.can_see(access.grants_for("a"), [NORWICH], "map", "internal")
     assert not access.can_see(access.grants_for("a"), [YARMOUTH], "map", "internal")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[users.a]\nrole = "admin"\nareas = ["X"]', "role 'admin' is not one of analyst, commander, partner"),
-    ('[users.a]\nrole = "analyst"', "areas must be a non-empty list"),
-    ('[users.a]\nrole = "analyst"\nareas = []', "areas must be a non-empty list"),
-    ('[users.a]\nrole = "analyst"\nareas = ["X"]\nlevel = 3', "unknown keys ['level']"),
-    ('[people.a]\nrole = "analyst"', "unknown keys ['people']"),
-    ('contact = ""', "contact must be text"),
-    ("[forces]\nE23 = 'E07'", "[forces] must map a force code"),
-    ("role = = 1", "not valid TOML"),
-], ids=["role", "no-areas", "empty-areas", "unknown-key", "unknown-section", "contact", "forces", "toml"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[users.a]\nrole = "admin"\nareas = ["X"]',
+            "role 'admin' is not one of analyst, commander, partner",
+        ),
+        ('[users.a]\nrole = "analyst"', "areas must be a non-empty list"),
+        ('[users.a]\nrole = "analyst"\nareas = []', "areas must be a non-empty list"),
+        ('[users.a]\nrole = "analyst"\nareas = ["X"]\nlevel = 3', "unknown keys ['level']"),
+        ('[people.a]\nrole = "analyst"', "unknown keys ['people']"),
+        ('contact = ""', "contact must be text"),
+        ("[forces]\nE23 = 'E07'", "[forces] must map a force code"),
+        ("role = = 1", "not valid TOML"),
+    ],
+    ids=[
+        "role",
+        "no-areas",
+        "empty-areas",
+        "unknown-key",
+        "unknown-section",
+        "contact",
+        "forces",
+        "toml",
+    ],
+)
 def test_bad_access_file_names_the_problem(tmp_path, text, message):
     path = tmp_path / "ACCESS.toml"
     path.write_text(text)

@@ -50,7 +50,9 @@ def test_a_second_writer_continues_the_chain(tmp_path):
 
 def test_concurrent_appends_keep_one_chain(tmp_path):
     path = tmp_path / "a.jsonl"
-    writers = [AuditLog(path, fsync=False) for _ in range(4)]  # separate objects: flock must serialise
+    writers = [
+        AuditLog(path, fsync=False) for _ in range(4)
+    ]  # separate objects: flock must serialise
 
     def work(log: AuditLog) -> None:
         for i in range(50):
@@ -85,7 +87,11 @@ TAMPERS = {
     "edit and rehash line 3": (_edit_and_rehash, 4, "'prev' does not match"),
     "delete line 3": (lambda lines: lines[:2] + lines[3:], 3, "'prev' does not match"),
     "delete line 1": (lambda lines: lines[1:], 1, "'prev' does not match"),
-    "swap lines 2 and 3": (lambda lines: [lines[0], lines[2], lines[1], *lines[3:]], 2, "'prev' does not match"),
+    "swap lines 2 and 3": (
+        lambda lines: [lines[0], lines[2], lines[1], *lines[3:]],
+        2,
+        "'prev' does not match",
+    ),
     "insert a copy": (lambda lines: lines[:3] + [lines[1]] + lines[3:], 4, "'prev' does not match"),
     "garbage line": (lambda lines: lines[:4] + ["not json"] + lines[4:], 5, "not valid JSON"),
     "cut last line": (lambda lines: lines[:-1] + [lines[-1][:20]], 5, "incomplete"),
@@ -117,7 +123,9 @@ def test_verify_command_exit_codes_and_messages(tmp_path):
     bad = subprocess.run([*cmd, str(path)], env=env, capture_output=True, text=True, check=False)
     assert bad.returncode == 1
     assert "line 3: its content does not match its hash" in bad.stderr
-    missing = subprocess.run([*cmd, str(tmp_path / "none.jsonl")], env=env, capture_output=True, text=True, check=False)
+    missing = subprocess.run(
+        [*cmd, str(tmp_path / "none.jsonl")], env=env, capture_output=True, text=True, check=False
+    )
     assert missing.returncode == 2 and "cannot read the audit log" in missing.stderr
 
 
@@ -141,9 +149,17 @@ def test_missing_log_is_an_input_error(tmp_path):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.dictionaries(st.text(min_size=1, max_size=8).filter(lambda k: k not in {"seq", "prev", "hash"}),
-                                st.one_of(st.text(max_size=30), st.integers(), st.none()), max_size=4),
-                min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.text(min_size=1, max_size=8).filter(lambda k: k not in {"seq", "prev", "hash"}),
+            st.one_of(st.text(max_size=30), st.integers(), st.none()),
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_any_records_round_trip_and_verify(tmp_path_factory, records):
     path = tmp_path_factory.mktemp("log") / "a.jsonl"
     log = AuditLog(path, fsync=False)

@@ -28,8 +28,12 @@ from servehelp import (
     write_bundle,
 )
 
-httpx = pytest.importorskip("httpx", reason="httpx is needed for the service tests (pip install 'hotspots[test]')")
-pytest.importorskip("starlette", reason="the service needs starlette (pip install 'hotspots[serve]')")
+httpx = pytest.importorskip(
+    "httpx", reason="httpx is needed for the service tests (pip install 'hotspots[test]')"
+)
+pytest.importorskip(
+    "starlette", reason="the service needs starlette (pip install 'hotspots[serve]')"
+)
 pytest.importorskip("uvicorn", reason="the service needs uvicorn (pip install 'hotspots[serve]')")
 
 
@@ -42,9 +46,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, 
     (runs / "r-norwich" / "map" / "stray.txt").write_text("not in the manifest")
     secret = root / "secret.txt"
     secret.write_text("outside the runs folder")
-    write_bundle(runs, "r-link", areas=[NORWICH], created="2025-09-01T00:00:00Z", products={
-        "map": ("map", "internal", {"map.html": MAP_HTML.encode(), "link.csv": b"placeholder"}),
-    })
+    write_bundle(
+        runs,
+        "r-link",
+        areas=[NORWICH],
+        created="2025-09-01T00:00:00Z",
+        products={
+            "map": ("map", "internal", {"map.html": MAP_HTML.encode(), "link.csv": b"placeholder"}),
+        },
+    )
     link = runs / "r-link" / "map" / "link.csv"
     link.unlink()
     link.symlink_to(secret)
@@ -54,8 +64,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, 
         yield base, runs, runs / "audit.jsonl"
 
 
-def get(base: str, path: str, user: str | None = "alice", groups: str | None = None,
-        method: str = "GET", **headers: str) -> httpx.Response:
+def get(
+    base: str,
+    path: str,
+    user: str | None = "alice",
+    groups: str | None = None,
+    method: str = "GET",
+    **headers: str,
+) -> httpx.Response:
     sent = dict(headers)
     if user is not None:
         sent["X-Remote-User"] = user
@@ -182,11 +198,23 @@ def test_file_access_by_role_area_and_audience(site, user, path, status):
     assert get(site[0], path + "?download=1", user=user).status_code == status
 
 
-@pytest.mark.parametrize(("user", "shown", "hidden"), [
-    ("alice", ["rejected.csv", "evaluation.csv", "briefing.html"], []),
-    ("carl", ["map.html", "hotspots.geojson", "briefing.html"], ["rejected.csv", "evaluation.csv"]),
-    ("pat", ["briefing.html"], ["map.html", "rejected.csv", "hotspots.geojson", "summary.json"]),
-], ids=["analyst", "commander", "partner"])
+@pytest.mark.parametrize(
+    ("user", "shown", "hidden"),
+    [
+        ("alice", ["rejected.csv", "evaluation.csv", "briefing.html"], []),
+        (
+            "carl",
+            ["map.html", "hotspots.geojson", "briefing.html"],
+            ["rejected.csv", "evaluation.csv"],
+        ),
+        (
+            "pat",
+            ["briefing.html"],
+            ["map.html", "rejected.csv", "hotspots.geojson", "summary.json"],
+        ),
+    ],
+    ids=["analyst", "commander", "partner"],
+)
 def test_bundle_page_lists_only_allowed_files(site, user, shown, hidden):
     response = get(site[0], "/b/r-norwich/", user=user)
     assert response.status_code == 200
@@ -202,12 +230,24 @@ def test_bundle_page_of_another_area_is_404(site):
 
 # --- hygiene --------------------------------------------------------------------------------
 
-COMMON_HEADERS = {"x-content-type-options": "nosniff", "cache-control": "no-store", "x-frame-options": "DENY"}
+COMMON_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "cache-control": "no-store",
+    "x-frame-options": "DENY",
+}
 
 
-@pytest.mark.parametrize("path", ["/", "/b/r-norwich/", "/b/r-norwich/map/map.html",
-                                  "/b/r-norwich/map/summary.json", "/nowhere"],
-                         ids=["index", "bundle", "view", "download", "404"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/b/r-norwich/",
+        "/b/r-norwich/map/map.html",
+        "/b/r-norwich/map/summary.json",
+        "/nowhere",
+    ],
+    ids=["index", "bundle", "view", "download", "404"],
+)
 def test_hygiene_headers_on_every_response(site, path):
     response = get(site[0], path)
     for name, value in COMMON_HEADERS.items():
@@ -232,7 +272,10 @@ def test_service_pages_have_a_strict_csp(site):
 
 def test_download_has_a_safe_attachment_name(site):
     response = get(site[0], "/b/r-norwich/map/hotspots.geojson")
-    assert response.headers["content-disposition"] == 'attachment; filename="r-norwich_map_hotspots.geojson"'
+    assert (
+        response.headers["content-disposition"]
+        == 'attachment; filename="r-norwich_map_hotspots.geojson"'
+    )
     assert response.headers["content-type"] == "application/geo+json"
     html_download = get(site[0], "/b/r-norwich/map/map.html?download=1")
     assert html_download.headers["content-disposition"].startswith("attachment;")
@@ -286,8 +329,13 @@ def test_paths_are_confined_to_listed_files(site, raw):
 
 def test_symlinked_bundle_folder_out_of_runs_is_not_listed(site, tmp_path):
     base, runs, _ = site
-    outside = write_bundle(tmp_path, "r-outside", areas=[NORWICH], created="2030-01-01T00:00:00Z",
-                           products={"map": ("map", "internal", {"map.html": MAP_HTML.encode()})})
+    outside = write_bundle(
+        tmp_path,
+        "r-outside",
+        areas=[NORWICH],
+        created="2030-01-01T00:00:00Z",
+        products={"map": ("map", "internal", {"map.html": MAP_HTML.encode()})},
+    )
     (runs / "r-outside").symlink_to(outside)
     try:
         assert "r-outside" not in get(base, "/").text
@@ -305,12 +353,16 @@ def test_index_is_newest_first(site):
     assert order == ["r-force", "r-norwich", "r-yarmouth", "r-link"]
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("norwich", {"r-norwich", "r-force", "r-link"}),
-    ("GREAT yar", {"r-yarmouth", "r-force"}),
-    ("E07000145", {"r-yarmouth", "r-force"}),
-    ("nowhere", set()),
-], ids=["name", "name-case", "code", "none"])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("norwich", {"r-norwich", "r-force", "r-link"}),
+        ("GREAT yar", {"r-yarmouth", "r-force"}),
+        ("E07000145", {"r-yarmouth", "r-force"}),
+        ("nowhere", set()),
+    ],
+    ids=["name", "name-case", "code", "none"],
+)
 def test_search_by_area_name_or_code(site, query, expected):
     text = httpx.get(site[0] + "/", params={"q": query}, headers={"X-Remote-User": "alice"}).text
     assert set(re.findall(r'href="/b/([^/"]+)/"', text)) == expected
@@ -318,15 +370,25 @@ def test_search_by_area_name_or_code(site, query, expected):
 
 def test_everything_shown_is_escaped(site, tmp_path):
     base, runs, _ = site
-    write_bundle(runs, "r-evil", areas=[("E07000148", "<script>alert(1)</script>")],
-                 created="2000-01-01T00:00:00Z", period="<b>2025</b>",
-                 products={"map": ("map", "internal", {"map.html": MAP_HTML.encode()})})
+    write_bundle(
+        runs,
+        "r-evil",
+        areas=[("E07000148", "<script>alert(1)</script>")],
+        created="2000-01-01T00:00:00Z",
+        period="<b>2025</b>",
+        products={"map": ("map", "internal", {"map.html": MAP_HTML.encode()})},
+    )
     try:
-        text = httpx.get(base + "/", params={"q": '"><img src=x onerror=alert(1)>'},
-                         headers={"X-Remote-User": "alice"}).text
+        text = httpx.get(
+            base + "/",
+            params={"q": '"><img src=x onerror=alert(1)>'},
+            headers={"X-Remote-User": "alice"},
+        ).text
         assert "<img src=x" not in text and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in text
         listing = get(base, "/").text + get(base, "/b/r-evil/").text
-        assert "<script>alert(1)" not in listing and "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
+        assert (
+            "<script>alert(1)" not in listing and "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
+        )
         assert "<b>2025</b>" not in listing
     finally:
         import shutil
@@ -337,8 +399,13 @@ def test_everything_shown_is_escaped(site, tmp_path):
 def test_a_bundle_published_while_serving_appears(site):
     base, runs, _ = site
     assert "r-late" not in get(base, "/").text
-    staging = write_bundle(runs, ".partial-r-late", areas=[NORWICH], created="2026-01-01T00:00:00Z",
-                           products={"map": ("map", "internal", {"map.html": MAP_HTML.encode()})})
+    staging = write_bundle(
+        runs,
+        ".partial-r-late",
+        areas=[NORWICH],
+        created="2026-01-01T00:00:00Z",
+        products={"map": ("map", "internal", {"map.html": MAP_HTML.encode()})},
+    )
     assert "r-late" not in get(base, "/").text  # hidden while being written
     manifest = json.loads((staging / "manifest.json").read_text())
     manifest["run_id"] = "r-late"
@@ -377,7 +444,10 @@ def test_every_request_is_audited_with_the_file_hash(site):
     get(base, "/b/r-norwich/map/rejected.csv", user="carl")
     records = audit_lines(log)[before:]
     assert [(r["event"], r["outcome"], r["status"]) for r in records] == [
-        ("list", "ok", 200), ("view", "ok", 200), ("download", "ok", 200), ("download", "denied", 404),
+        ("list", "ok", 200),
+        ("view", "ok", 200),
+        ("download", "ok", 200),
+        ("download", "denied", 404),
     ]
     listing, view = records[0], records[1]
     assert listing["user"] == "carl" and listing["groups"] == ["GG-A", "GG-B"]
@@ -387,7 +457,11 @@ def test_every_request_is_audited_with_the_file_hash(site):
 
     expected = hashlib.sha256((runs / "r-norwich" / "map" / "map.html").read_bytes()).hexdigest()
     assert (view["bundle"], view["product"], view["file"], view["sha256"]) == (
-        "r-norwich", "map", "map.html", expected)
+        "r-norwich",
+        "map",
+        "map.html",
+        expected,
+    )
     assert all(r["time"].endswith("Z") for r in records)
 
 
@@ -395,7 +469,10 @@ def test_the_served_audit_log_verifies(site):
     get(site[0], "/")
     result = subprocess.run(
         [sys.executable, "-m", "hotspots", "audit", "verify", str(site[2])],
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")}, capture_output=True, text=True, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "chain intact" in result.stdout
@@ -416,17 +493,27 @@ def test_unwritable_audit_log_fails_closed(tmp_path):
 # --- command line ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--runs", "{tmp}/missing", "--access", "{tmp}/ACCESS.toml"], "no such folder"),
-    (["--runs", "{tmp}", "--access", "{tmp}/nope.toml"], "cannot read the access file"),
-    (["--runs", "{tmp}", "--access", "{tmp}/ACCESS.toml", "--trusted-proxy", "proxy.local"],
-     "expected an IP address or network"),
-], ids=["runs", "access", "trusted"])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--runs", "{tmp}/missing", "--access", "{tmp}/ACCESS.toml"], "no such folder"),
+        (["--runs", "{tmp}", "--access", "{tmp}/nope.toml"], "cannot read the access file"),
+        (
+            ["--runs", "{tmp}", "--access", "{tmp}/ACCESS.toml", "--trusted-proxy", "proxy.local"],
+            "expected an IP address or network",
+        ),
+    ],
+    ids=["runs", "access", "trusted"],
+)
 def test_serve_bad_options_exit_2(tmp_path, args, message):
     (tmp_path / "ACCESS.toml").write_text(ACCESS_TOML, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "hotspots", "serve", *[a.format(tmp=tmp_path) for a in args]],
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")}, capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr

@@ -164,7 +164,8 @@ class Access:
         """Like `can_see`, and an event-level file needs analyst grants over every area."""
         needs_analyst = is_event_level(file_name, event_level)
         allowed = [
-            g for g in grants
+            g
+            for g in grants
             if g.allows_product(kind, audience) and (not needs_analyst or g.allows_event_level())
         ]
         return _covered(self.expand(bundle_areas), allowed)
@@ -182,7 +183,9 @@ def _entries(table: object, where: str, section: str) -> dict[str, tuple[str, tu
     if table is None:
         return {}
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [{section}] must be a table of names, found {type(table).__name__}")
+        raise ConfigError(
+            f"{where}: [{section}] must be a table of names, found {type(table).__name__}"
+        )
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     problems: list[str] = []
     for name, entry in table.items():
@@ -197,8 +200,14 @@ def _entries(table: object, where: str, section: str) -> dict[str, tuple[str, tu
         if role not in ROLES:
             problems.append(f"{label}: role {role!r} is not one of {', '.join(ROLES)}")
         areas = entry.get("areas")
-        if not isinstance(areas, list) or not areas or not all(isinstance(a, str) and a.strip() for a in areas):
-            problems.append(f'{label}: areas must be a non-empty list of area codes, e.g. ["E07000148"]')
+        if (
+            not isinstance(areas, list)
+            or not areas
+            or not all(isinstance(a, str) and a.strip() for a in areas)
+        ):
+            problems.append(
+                f'{label}: areas must be a non-empty list of area codes, e.g. ["E07000148"]'
+            )
             continue
         out[str(name)] = (str(role), tuple(a.strip() for a in areas))
     if problems:
@@ -230,13 +239,17 @@ def parse_access(
     """
     unknown = sorted(set(data) - {"contact", "users", "groups", "forces"})
     if unknown:
-        raise ConfigError(f"{where}: unknown keys {unknown}; expected contact, [users], [groups], [forces]")
+        raise ConfigError(
+            f"{where}: unknown keys {unknown}; expected contact, [users], [groups], [forces]"
+        )
     table = dict(_force_table() if forces is None else {k: frozenset(v) for k, v in forces.items()})
     extra = data.get("forces") or {}
     if not isinstance(extra, dict) or not all(
         isinstance(v, list) and all(isinstance(c, str) for c in v) for v in extra.values()
     ):
-        raise ConfigError(f'{where}: [forces] must map a force code to a list of district codes, e.g. E23000026 = ["E07000148"]')
+        raise ConfigError(
+            f'{where}: [forces] must map a force code to a list of district codes, e.g. E23000026 = ["E07000148"]'
+        )
     table.update({str(k): frozenset(v) for k, v in extra.items()})
     contact = data.get("contact", DEFAULT_CONTACT)
     if not isinstance(contact, str) or not contact.strip():
@@ -261,7 +274,9 @@ def load_access(path: Path | str, forces: Mapping[str, Iterable[str]] | None = N
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the access file ({exc.strerror or exc}); pass --access FILE") from None
+        raise ConfigError(
+            f"{path}: cannot read the access file ({exc.strerror or exc}); pass --access FILE"
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     return parse_access(data, str(path), forces)

@@ -100,7 +100,9 @@ class AuditLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o660)
             except OSError as exc:
-                raise OutputError(f"{self.path}: cannot open the audit log ({exc.strerror or exc})") from None
+                raise OutputError(
+                    f"{self.path}: cannot open the audit log ({exc.strerror or exc})"
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 seq, prev = self._last_link(fd)
@@ -110,11 +112,15 @@ class AuditLog:
                 data = (_canonical(entry) + "\n").encode("utf-8")
                 written = os.write(fd, data)
                 if written != len(data):
-                    raise OutputError(f"{self.path}: short write to the audit log ({written} of {len(data)} bytes)")
+                    raise OutputError(
+                        f"{self.path}: short write to the audit log ({written} of {len(data)} bytes)"
+                    )
                 if self.fsync:
                     os.fsync(fd)
             except OSError as exc:
-                raise OutputError(f"{self.path}: cannot append to the audit log ({exc.strerror or exc})") from None
+                raise OutputError(
+                    f"{self.path}: cannot append to the audit log ({exc.strerror or exc})"
+                ) from None
             finally:
                 os.close(fd)  # also releases the flock
         return entry

@@ -106,34 +106,74 @@ def bundle_from_manifest(data: Mapping[str, Any], run_id: str, where: str = MANI
         digits, ``.``, ``_`` and ``-`` and must not start with a dot).
     """
     _need(isinstance(data, dict), where, "expected a JSON object")
-    _need(data.get("format") == BUNDLE_FORMAT, where, f"format is {data.get('format')!r}, expected {BUNDLE_FORMAT!r}")
-    _need(data.get("run_id") == run_id, where, f"run_id {data.get('run_id')!r} does not match its folder {run_id!r}")
+    _need(
+        data.get("format") == BUNDLE_FORMAT,
+        where,
+        f"format is {data.get('format')!r}, expected {BUNDLE_FORMAT!r}",
+    )
+    _need(
+        data.get("run_id") == run_id,
+        where,
+        f"run_id {data.get('run_id')!r} does not match its folder {run_id!r}",
+    )
     _need(bool(SAFE_NAME.match(run_id)), where, f"unsafe run id {run_id!r}")
     period = data.get("period")
-    _need(isinstance(period, dict) and isinstance(period.get("label"), str), where, "period.label is missing")
+    _need(
+        isinstance(period, dict) and isinstance(period.get("label"), str),
+        where,
+        "period.label is missing",
+    )
     areas_raw = data.get("areas")
-    _need(isinstance(areas_raw, list) and bool(areas_raw), where, "areas must list at least one {code, name}")
+    _need(
+        isinstance(areas_raw, list) and bool(areas_raw),
+        where,
+        "areas must list at least one {code, name}",
+    )
     areas = []
     for area in areas_raw:
-        _need(isinstance(area, dict) and isinstance(area.get("code"), str) and area["code"], where, f"bad area {area!r}")
+        _need(
+            isinstance(area, dict) and isinstance(area.get("code"), str) and area["code"],
+            where,
+            f"bad area {area!r}",
+        )
         areas.append((area["code"], str(area.get("name") or area["code"])))
     products = []
     names: set[str] = set()
     for product in data.get("products") or []:
         _need(isinstance(product, dict), where, "each product must be an object")
         name = product.get("name")
-        _need(isinstance(name, str) and bool(SAFE_NAME.match(name)), where, f"unsafe product name {name!r}")
+        _need(
+            isinstance(name, str) and bool(SAFE_NAME.match(name)),
+            where,
+            f"unsafe product name {name!r}",
+        )
         _need(name not in names, where, f"product {name!r} listed twice")
         names.add(name)
-        _need(product.get("kind") in KINDS, where, f"product {name}: kind {product.get('kind')!r} not in {KINDS}")
-        _need(product.get("audience") in AUDIENCES, where, f"product {name}: audience {product.get('audience')!r} not in {AUDIENCES}")
+        _need(
+            product.get("kind") in KINDS,
+            where,
+            f"product {name}: kind {product.get('kind')!r} not in {KINDS}",
+        )
+        _need(
+            product.get("audience") in AUDIENCES,
+            where,
+            f"product {name}: audience {product.get('audience')!r} not in {AUDIENCES}",
+        )
         files = []
         for item in product.get("files") or []:
             _need(isinstance(item, dict), where, f"product {name}: each file must be an object")
             fname = item.get("name")
-            _need(isinstance(fname, str) and bool(SAFE_NAME.match(fname)), where, f"product {name}: unsafe file name {fname!r}")
+            _need(
+                isinstance(fname, str) and bool(SAFE_NAME.match(fname)),
+                where,
+                f"product {name}: unsafe file name {fname!r}",
+            )
             sha = item.get("sha256")
-            _need(isinstance(sha, str) and bool(re.fullmatch(r"[0-9a-f]{64}", sha)), where, f"{name}/{fname}: bad sha256")
+            _need(
+                isinstance(sha, str) and bool(re.fullmatch(r"[0-9a-f]{64}", sha)),
+                where,
+                f"{name}/{fname}: bad sha256",
+            )
             size = item.get("bytes")
             _need(isinstance(size, int) and size >= 0, where, f"{name}/{fname}: bad bytes")
             files.append(BundleFile(fname, size, sha, bool(item.get("event_level", False))))

@@ -33,15 +33,26 @@ def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command("run")
 @click.argument("job_file", type=click.Path(path_type=Path))
-@click.option("--runs", "runs_dir", required=True, type=click.Path(path_type=Path),
-              help="The runs folder; the bundle is written to RUNS/<run id>/.")
-@click.option("--today", help="Date that relative periods count back from, YYYY-MM-DD (default: today, UTC).")
-@click.option("--audit-log", type=click.Path(path_type=Path),
-              help="Hash-chained audit log (default: RUNS/audit.jsonl, shared with 'hotspots serve').")
+@click.option(
+    "--runs",
+    "runs_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The runs folder; the bundle is written to RUNS/<run id>/.",
+)
+@click.option(
+    "--today", help="Date that relative periods count back from, YYYY-MM-DD (default: today, UTC)."
+)
+@click.option(
+    "--audit-log",
+    type=click.Path(path_type=Path),
+    help="Hash-chained audit log (default: RUNS/audit.jsonl, shared with 'hotspots serve').",
+)
 @click.option("--quiet", is_flag=True, help="Print only the bundle's folder.")
 @_clean_errors
-def run_command(job_file: Path, runs_dir: Path, today: str | None, audit_log: Path | None,
-                quiet: bool) -> None:
+def run_command(
+    job_file: Path, runs_dir: Path, today: str | None, audit_log: Path | None, quiet: bool
+) -> None:
     """Make a job's products and publish them as one immutable bundle (all or nothing)."""
     from datetime import date
 
@@ -62,25 +73,64 @@ def run_command(job_file: Path, runs_dir: Path, today: str | None, audit_log: Pa
 
 
 @click.command("serve")
-@click.option("--runs", "runs_dir", required=True, type=click.Path(path_type=Path),
-              help="The runs folder that 'hotspots run' writes bundles to.")
-@click.option("--access", "access_file", required=True, type=click.Path(path_type=Path),
-              help="ACCESS.toml: users and groups -> role and areas.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (keep it on loopback behind the reverse proxy).")
-@click.option("--port", default=8750, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option("--user-header", default="X-Remote-User", show_default=True,
-              help="Request header holding the signed-in user, set by the reverse proxy.")
-@click.option("--groups-header", default="X-Remote-Groups", show_default=True,
-              help="Request header holding the user's groups (comma- or semicolon-separated).")
-@click.option("--trusted-proxy", "trusted", multiple=True,
-              help="Address or network of the reverse proxy whose headers are believed; repeat for "
-                   "more (default: 127.0.0.1 and ::1).")
-@click.option("--audit-log", type=click.Path(path_type=Path),
-              help="Hash-chained audit log (default: RUNS/audit.jsonl, shared with 'hotspots run').")
+@click.option(
+    "--runs",
+    "runs_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The runs folder that 'hotspots run' writes bundles to.",
+)
+@click.option(
+    "--access",
+    "access_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="ACCESS.toml: users and groups -> role and areas.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (keep it on loopback behind the reverse proxy).",
+)
+@click.option(
+    "--port", default=8750, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
+)
+@click.option(
+    "--user-header",
+    default="X-Remote-User",
+    show_default=True,
+    help="Request header holding the signed-in user, set by the reverse proxy.",
+)
+@click.option(
+    "--groups-header",
+    default="X-Remote-Groups",
+    show_default=True,
+    help="Request header holding the user's groups (comma- or semicolon-separated).",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted",
+    multiple=True,
+    help="Address or network of the reverse proxy whose headers are believed; repeat for "
+    "more (default: 127.0.0.1 and ::1).",
+)
+@click.option(
+    "--audit-log",
+    type=click.Path(path_type=Path),
+    help="Hash-chained audit log (default: RUNS/audit.jsonl, shared with 'hotspots run').",
+)
 @_clean_errors
-def serve_command(runs_dir: Path, access_file: Path, host: str, port: int, user_header: str,
-                  groups_header: str, trusted: tuple[str, ...], audit_log: Path | None) -> None:
+def serve_command(
+    runs_dir: Path,
+    access_file: Path,
+    host: str,
+    port: int,
+    user_header: str,
+    groups_header: str,
+    trusted: tuple[str, ...],
+    audit_log: Path | None,
+) -> None:
     """Serve published bundles read-only to the people ACCESS.toml allows, logging every request."""
     from hotspots.access import load_access
     from hotspots.auditlog import AuditLog
@@ -93,15 +143,23 @@ def serve_command(runs_dir: Path, access_file: Path, host: str, port: int, user_
         ) from None
 
     if not runs_dir.is_dir():
-        raise ConfigError(f"--runs {runs_dir}: no such folder; give the folder 'hotspots run --runs' writes to")
+        raise ConfigError(
+            f"--runs {runs_dir}: no such folder; give the folder 'hotspots run --runs' writes to"
+        )
     access = load_access(access_file)
     try:
         networks = parse_trusted(trusted or DEFAULT_TRUSTED)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     log = AuditLog(audit_log or runs_dir / "audit.jsonl")
-    config = ServiceConfig(runs_dir=runs_dir, access=access, audit=log, user_header=user_header,
-                           groups_header=groups_header, trusted=networks)
+    config = ServiceConfig(
+        runs_dir=runs_dir,
+        access=access,
+        audit=log,
+        user_header=user_header,
+        groups_header=groups_header,
+        trusted=networks,
+    )
     click.echo(f"serving {runs_dir} on http://{host}:{port}/ (audit log {log.path})", err=True)
     run_server(config, host=host, port=port)
 
@@ -124,7 +182,9 @@ def audit_verify_command(log: Path) -> None:
     result = verify_log(log)
     if result.ok:
         click.echo(f"{log}: {result.lines} lines, chain intact; latest hash {result.head}")
-        click.echo("Keep the latest hash elsewhere: only that copy shows lines removed from the end.")
+        click.echo(
+            "Keep the latest hash elsewhere: only that copy shows lines removed from the end."
+        )
         return
     click.echo(f"{log}: line {result.broken_line}: {result.problem}", err=True)
     click.echo(f"lines 1-{(result.broken_line or 1) - 1} are intact (hash {result.head})", err=True)

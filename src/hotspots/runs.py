@@ -64,7 +64,9 @@ __all__ = [
 PRODUCT_KINDS: Final = ("map", "compare", "brief", "evaluate")
 _NEEDS_AGAINST: Final = frozenset({"compare", "evaluate"})
 _RELATIVE: Final = {"latest complete quarter": "quarter", "latest complete month": "month"}
-_JOB_KEYS: Final = frozenset({"name", "inputs", "config", "period", "against", "reason", "products"})
+_JOB_KEYS: Final = frozenset(
+    {"name", "inputs", "config", "period", "against", "reason", "products"}
+)
 _PRODUCT_KEYS: Final = frozenset({"kind", "audience", "name", "pdf", "top"})
 
 
@@ -138,8 +140,8 @@ def previous_period(period: Period) -> Period:
         year, month = int(m[1]), int(m[2])
         return parse_period(f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}")
     raise ConfigError(
-        f"against = \"previous\" needs a quarter or month period, not {period.label!r}; "
-        "give the earlier period explicitly, e.g. against = \"2025Q2\""
+        f'against = "previous" needs a quarter or month period, not {period.label!r}; '
+        'give the earlier period explicitly, e.g. against = "2025Q2"'
     )
 
 
@@ -158,19 +160,29 @@ def parse_job(data: Mapping[str, Any], source: Path) -> Job:
         problems.append(f"unknown keys {unknown} (expected {', '.join(sorted(_JOB_KEYS))})")
     name = data.get("name")
     if not isinstance(name, str) or not SAFE_NAME.match(name):
-        problems.append(f"name {name!r}: expected letters, digits, '.', '_' or '-', e.g. name = \"norfolk-quarterly\"")
+        problems.append(
+            f"name {name!r}: expected letters, digits, '.', '_' or '-', e.g. name = \"norfolk-quarterly\""
+        )
     inputs = data.get("inputs")
     if isinstance(inputs, str):
         inputs = [inputs]
-    if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) and i for i in inputs):
-        problems.append('inputs: expected a list of files or globs, e.g. inputs = ["extracts/*.csv"]')
+    if (
+        not isinstance(inputs, list)
+        or not inputs
+        or not all(isinstance(i, str) and i for i in inputs)
+    ):
+        problems.append(
+            'inputs: expected a list of files or globs, e.g. inputs = ["extracts/*.csv"]'
+        )
         inputs = []
     config = data.get("config")
     if config is not None and not isinstance(config, str):
         problems.append("config: expected the path of a TOML config file")
     period = data.get("period")
     if not isinstance(period, str) or not period.strip():
-        problems.append('period: expected e.g. "latest complete quarter", "latest complete month" or "2025Q3"')
+        problems.append(
+            'period: expected e.g. "latest complete quarter", "latest complete month" or "2025Q3"'
+        )
     against = data.get("against")
     if against is not None and (not isinstance(against, str) or not against.strip()):
         problems.append('against: expected "previous" or a period such as "2025Q2"')
@@ -180,7 +192,9 @@ def parse_job(data: Mapping[str, Any], source: Path) -> Job:
     products: list[ProductSpec] = []
     raw_products = data.get("products")
     if not isinstance(raw_products, list) or not raw_products:
-        problems.append('products: expected at least one [[products]] table with kind = "map", "compare", "brief" or "evaluate"')
+        problems.append(
+            'products: expected at least one [[products]] table with kind = "map", "compare", "brief" or "evaluate"'
+        )
         raw_products = []
     for number, raw in enumerate(raw_products, start=1):
         label = f"products[{number}]"
@@ -189,7 +203,9 @@ def parse_job(data: Mapping[str, Any], source: Path) -> Job:
             continue
         extra = sorted(set(raw) - _PRODUCT_KEYS)
         if extra:
-            problems.append(f"{label}: unknown keys {extra} (expected {', '.join(sorted(_PRODUCT_KEYS))})")
+            problems.append(
+                f"{label}: unknown keys {extra} (expected {', '.join(sorted(_PRODUCT_KEYS))})"
+            )
         kind = raw.get("kind")
         audience = raw.get("audience", "internal")
         if kind not in PRODUCT_KINDS:
@@ -203,19 +219,29 @@ def parse_job(data: Mapping[str, Any], source: Path) -> Job:
                 f"suppressed); a {kind} shows footprints, so its audience must be internal"
             )
         if kind in _NEEDS_AGAINST and against is None:
-            problems.append(f"{label}: a {kind} needs against = \"previous\" or an earlier period")
+            problems.append(f'{label}: a {kind} needs against = "previous" or an earlier period')
         folder = raw.get("name") or (kind if audience == "internal" else f"{kind}-{audience}")
         if not isinstance(folder, str) or not SAFE_NAME.match(folder):
             problems.append(f"{label}: name {folder!r}: expected letters, digits, '.', '_' or '-'")
         if any(p.name == folder for p in products):
-            problems.append(f"{label}: a second product named {folder!r}; give each a different name")
+            problems.append(
+                f"{label}: a second product named {folder!r}; give each a different name"
+            )
         pdf = raw.get("pdf", True)
         top = raw.get("top", 10)
         if not isinstance(pdf, bool):
             problems.append(f"{label}: pdf must be true or false")
         if isinstance(top, bool) or not isinstance(top, int) or top < 1:
             problems.append(f"{label}: top must be a whole number of at least 1")
-        products.append(ProductSpec(str(kind), str(audience), str(folder), bool(pdf), int(top) if isinstance(top, int) else 10))
+        products.append(
+            ProductSpec(
+                str(kind),
+                str(audience),
+                str(folder),
+                bool(pdf),
+                int(top) if isinstance(top, int) else 10,
+            )
+        )
     if problems:
         raise ConfigError(f"{where}: " + "; ".join(problems))
     base = source.parent
@@ -257,7 +283,9 @@ def _input_files(job: Job) -> list[Path]:
         matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
         matched = [m for m in matched if Path(m).is_file()]
         if not matched:
-            raise InputError(f"{job.source}: inputs {pattern!r} matches no file; check the path (relative to the job file)")
+            raise InputError(
+                f"{job.source}: inputs {pattern!r} matches no file; check the path (relative to the job file)"
+            )
         files.extend(Path(m) for m in matched)
     return files
 
@@ -273,8 +301,14 @@ def _sha256(path: Path) -> str:
 Maker = Callable[..., Any]
 
 
-def _make_product(spec: ProductSpec, files: list[Path], job: Job, period: Period,
-                  against: Period | None, produced: date) -> Any:
+def _make_product(
+    spec: ProductSpec,
+    files: list[Path],
+    job: Job,
+    period: Period,
+    against: Period | None,
+    produced: date,
+) -> Any:
     """Run the job function of one product (from `hotspots.jobs`) and return its result."""
     from hotspots import jobs
 
@@ -285,8 +319,16 @@ def _make_product(spec: ProductSpec, files: list[Path], job: Job, period: Period
         return jobs.run_compare(files, against=against, **common)
     if spec.kind == "evaluate":
         return jobs.run_evaluate(files, against=against, **common)
-    return jobs.run_brief(files, against=against, audience=spec.audience, top_n=spec.top,
-                          produced=produced, reason=job.reason, pdf=spec.pdf, **common)
+    return jobs.run_brief(
+        files,
+        against=against,
+        audience=spec.audience,
+        top_n=spec.top,
+        produced=produced,
+        reason=job.reason,
+        pdf=spec.pdf,
+        **common,
+    )
 
 
 def _analysis_of(result: Any) -> Any:
@@ -300,8 +342,10 @@ def _areas_of(result: Any) -> list[dict[str, str]]:
     if analysis is None:
         return []
     areas = analysis.areas
-    return [{"code": str(c), "name": str(n)}
-            for c, n in zip(areas[schema.COL_AREA_CODE], areas[schema.COL_AREA_NAME], strict=True)]
+    return [
+        {"code": str(c), "name": str(n)}
+        for c, n in zip(areas[schema.COL_AREA_CODE], areas[schema.COL_AREA_NAME], strict=True)
+    ]
 
 
 def _run_id(runs: Path, job: Job, period: Period, created: datetime) -> str:
@@ -364,15 +408,24 @@ def run_job(
     today = today or created.date()
     log = AuditLog(audit_log or runs / "audit.jsonl")
     record: dict[str, Any] = {
-        "event": "run", "job": job.name, "job_file": str(job.source), "job_sha256": job.source_sha256,
-        "user": getpass.getuser(), "host": socket.gethostname(), "tool_version": __version__,
+        "event": "run",
+        "job": job.name,
+        "job_file": str(job.source),
+        "job_sha256": job.source_sha256,
+        "user": getpass.getuser(),
+        "host": socket.gethostname(),
+        "tool_version": __version__,
     }
     staging: Path | None = None
     try:
         period = resolve_period(job.period, today)
         against = None
         if job.against:
-            against = previous_period(period) if job.against.lower() == "previous" else resolve_period(job.against, today)
+            against = (
+                previous_period(period)
+                if job.against.lower() == "previous"
+                else resolve_period(job.against, today)
+            )
         record.update(period=period.label, against=against.label if against else None)
         files = _input_files(job)
         try:
@@ -380,7 +433,9 @@ def run_job(
             run_id = _run_id(runs, job, period, created)
             staging = Path(tempfile.mkdtemp(prefix=f".partial-{run_id}-", dir=runs))
         except OSError as exc:
-            raise OutputError(f"{runs}: cannot create the run folder ({exc.strerror or exc})") from None
+            raise OutputError(
+                f"{runs}: cannot create the run folder ({exc.strerror or exc})"
+            ) from None
         record["run_id"] = run_id
         products: list[dict[str, Any]] = []
         areas: list[dict[str, str]] = []
@@ -394,7 +449,9 @@ def run_job(
             result.write(folder)
             own_log = folder / "audit.jsonl"
             if own_log.exists():  # the run's records belong in the shared log, not the bundle
-                product_records += [json.loads(line) for line in own_log.read_text("utf-8").splitlines() if line]
+                product_records += [
+                    json.loads(line) for line in own_log.read_text("utf-8").splitlines() if line
+                ]
                 own_log.unlink()
             analysis = _analysis_of(result)
             areas = areas or _areas_of(result)
@@ -407,21 +464,40 @@ def run_job(
             listed = []
             for path in sorted(p for p in folder.iterdir() if p.is_file()):
                 flagged = is_event_level(path.name) or (points and path.suffix == ".html")
-                listed.append({"name": path.name, "bytes": path.stat().st_size,
-                               "sha256": _sha256(path), "event_level": flagged})
-            products.append({"name": spec.name, "kind": spec.kind, "audience": spec.audience, "files": listed})
+                listed.append(
+                    {
+                        "name": path.name,
+                        "bytes": path.stat().st_size,
+                        "sha256": _sha256(path),
+                        "event_level": flagged,
+                    }
+                )
+            products.append(
+                {"name": spec.name, "kind": spec.kind, "audience": spec.audience, "files": listed}
+            )
         if not areas:
-            raise InputError(f"{job.source}: the run found no areas to publish under; check the inputs and study area")
+            raise InputError(
+                f"{job.source}: the run found no areas to publish under; check the inputs and study area"
+            )
         manifest = {
-            "format": BUNDLE_FORMAT, "run_id": run_id, "job": job.name,
-            "job_sha256": job.source_sha256, "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "tool": "hotspots", "version": __version__,
-            "period": period.as_dict(), "against": against.as_dict() if against else None,
-            "areas": areas, "inputs": [{"file": k, "sha256": v} for k, v in sorted(inputs.items())],
-            "parameters": parameters, "products": products,
+            "format": BUNDLE_FORMAT,
+            "run_id": run_id,
+            "job": job.name,
+            "job_sha256": job.source_sha256,
+            "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "tool": "hotspots",
+            "version": __version__,
+            "period": period.as_dict(),
+            "against": against.as_dict() if against else None,
+            "areas": areas,
+            "inputs": [{"file": k, "sha256": v} for k, v in sorted(inputs.items())],
+            "parameters": parameters,
+            "products": products,
         }
         try:
-            (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            (staging / MANIFEST).write_text(
+                json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
             _freeze(staging)
             final = runs / run_id
             if final.exists():
@@ -429,11 +505,24 @@ def run_job(
             os.rename(staging, final)
             staging = None
         except OSError as exc:
-            raise OutputError(f"{runs}: cannot publish the bundle ({exc.strerror or exc})") from None
-        record.update(outcome="ok", products=[
-            {"name": p["name"], "kind": p["kind"], "audience": p["audience"],
-             "files": {f["name"]: f["sha256"] for f in p["files"]}} for p in products
-        ], inputs=manifest["inputs"], areas=[a["code"] for a in areas], product_records=product_records)
+            raise OutputError(
+                f"{runs}: cannot publish the bundle ({exc.strerror or exc})"
+            ) from None
+        record.update(
+            outcome="ok",
+            products=[
+                {
+                    "name": p["name"],
+                    "kind": p["kind"],
+                    "audience": p["audience"],
+                    "files": {f["name"]: f["sha256"] for f in p["files"]},
+                }
+                for p in products
+            ],
+            inputs=manifest["inputs"],
+            areas=[a["code"] for a in areas],
+            product_records=product_records,
+        )
         log.append(record)
         progress(f"published {final}")
         return RunOutcome(run_id, final, period, against, manifest)

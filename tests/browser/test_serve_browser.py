@@ -13,6 +13,8 @@ import pytest
 from servehelp import ACCESS_TOML, NORWICH, running_server, standard_runs, write_bundle
 from test_map_render import make_analysis
 
+from browser.conftest import CHROMIUM, LAUNCH_ARGS, SCREENSHOT_DIR, _unavailable
+from hotspots.params import PresentationParams
 from hotspots.render.map import map_html
 
 pytestmark = pytest.mark.browser
@@ -23,17 +25,48 @@ pytest.importorskip("uvicorn", reason="the service needs uvicorn (pip install 'h
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("serve-browser")
     runs = standard_runs(root / "runs")
-    page = map_html(make_analysis(), run_date="2025-10-02").encode("utf-8")
-    write_bundle(runs, "r-real", areas=[NORWICH], created="2025-12-01T06:00:00Z", period="2025Q4",
-                 products={"map": ("map", "internal", {"map.html": page})})
+    page = map_html(make_analysis(), PresentationParams(run_date="2025-10-02")).encode("utf-8")
+    write_bundle(
+        runs,
+        "r-real",
+        areas=[NORWICH],
+        created="2025-12-01T06:00:00Z",
+        period="2025Q4",
+        products={"map": ("map", "internal", {"map.html": page})},
+    )
     access = root / "ACCESS.toml"
     access.write_text(ACCESS_TOML, encoding="utf-8")
     with running_server(runs, access) as base:
         yield base
 
 
+@pytest.fixture(scope="module")
+def loopback_browser():
+    """Chromium as in conftest, but its resolver lets the literal loopback address through."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _unavailable(f"playwright is not installed ({exc}); pip install 'hotspots[test]'")
+    if not CHROMIUM.is_file():
+        _unavailable(f"no Chromium at {CHROMIUM}; apt-get install chromium")
+    args = [
+        a
+        if not a.startswith("--host-resolver-rules=")
+        else "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+        for a in LAUNCH_ARGS
+    ]
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=args
+        )
+        yield launched
+        launched.close()
+
+
 def open_served(browser, base: str, path: str, user: str = "alice"):
-    context = browser.new_context(extra_http_headers={"X-Remote-User": user}, service_workers="block")
+    context = browser.new_context(
+        extra_http_headers={"X-Remote-User": user}, service_workers="block"
+    )
     page = context.new_page()
     errors: list[str] = []
     blocked: list[str] = []
@@ -52,43 +85,49 @@ def open_served(browser, base: str, path: str, user: str = "alice"):
     return context, page, response, errors, blocked
 
 
-def test_index_renders_lists_and_searches_offline(browser, site):
-    context, page, response, errors, blocked = open_served(browser, site, "/")
+def test_index_renders_lists_and_searches_offline(loopback_browser, site):
+    context, page, response, errors, blocked = open_served(loopback_browser, site, "/")
     try:
         assert response.status == 200
         rows = page.locator("tbody tr")
-        assert rows.count() == 5
+        assert rows.count() == 4  # r-real, r-force, r-norwich, r-yarmouth
         assert rows.first.inner_text().startswith("Norwich")  # r-real, the newest
         # The inline style applies, so the service CSP's style hash is right.
-        header_bg = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+        header_bg = page.evaluate(
+            "getComputedStyle(document.querySelector('header')).backgroundColor"
+        )
         assert header_bg == "rgb(29, 53, 87)"
         page.fill("#q", "great yarmouth")
         page.click("button[type=submit]")
         page.wait_for_load_state("load")
         assert "q=great+yarmouth" in page.url
         assert page.locator("tbody tr").count() == 2  # r-force, r-yarmouth
-        page.screenshot(path="test-artifacts/screenshots/serve-index.png")
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT_DIR / "serve-index.png"))
         assert errors == [] and blocked == []
     finally:
         context.close()
 
 
-def test_map_product_draws_under_the_header_csp_offline(browser, site):
-    context, page, response, errors, blocked = open_served(browser, site, "/b/r-real/map/map.html")
+def test_map_product_draws_under_the_header_csp_offline(loopback_browser, site):
+    context, page, response, errors, blocked = open_served(
+        loopback_browser, site, "/b/r-real/map/map.html"
+    )
     try:
         assert response.status == 200
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         # The map's scripts run under both the meta and the header policy: layers are drawn.
         page.locator(".leaflet-overlay-pane path.hotspots-footprint").first.wait_for(timeout=10000)
         assert page.locator(".leaflet-overlay-pane path.hotspots-footprint").count() == 2
-        page.screenshot(path="test-artifacts/screenshots/serve-map.png")
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT_DIR / "serve-map.png"))
         assert errors == [] and blocked == []
     finally:
         context.close()
 
 
-def test_partner_index_in_the_browser_shows_only_the_wide_briefing(browser, site):
-    context, page, response, errors, _ = open_served(browser, site, "/", user="pat")
+def test_partner_index_in_the_browser_shows_only_the_wide_briefing(loopback_browser, site):
+    context, page, _, errors, _ = open_served(loopback_browser, site, "/", user="pat")
     try:
         assert page.locator("tbody tr").count() == 1
         assert page.locator("tbody a", has_text="Briefing (wide audience)").count() == 1

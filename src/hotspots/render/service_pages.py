@@ -25,7 +25,9 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ccd;pad
 th{background:#eef1f6}code{font-size:.85em}.muted{color:#555}.note{background:#fff6d6;padding:.5em .8em}
 form{margin:.5em 0 1em}input[type=search]{padding:.3em;width:22em}
 """
-_STYLE_HASH: Final = base64.b64encode(hashlib.sha256(_STYLE.encode("utf-8")).digest()).decode("ascii")
+_STYLE_HASH: Final = base64.b64encode(hashlib.sha256(_STYLE.encode("utf-8")).digest()).decode(
+    "ascii"
+)
 
 #: The header Content-Security-Policy of the service's own pages.
 SERVICE_CSP: Final = (
@@ -97,6 +99,8 @@ def bundle_page(*, user: str, bundle: dict[str, Any]) -> str:
     return _page(f"{bundle['period']} - {bundle['area_label']}", body, user)
 
 
-def error_page(title: str, message: str, *, user: str | None = None, contact: str | None = None) -> str:
+def error_page(
+    title: str, message: str, *, user: str | None = None, contact: str | None = None
+) -> str:
     """An error page: what happened and, for a missing grant, whom to ask."""
     return _page(title, _ENV.from_string(_ERROR).render(message=message, contact=contact), user)

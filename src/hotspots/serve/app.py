@@ -55,8 +55,12 @@ _MEDIA_TYPES: Final = {
     ".png": "image/png",
 }
 _KIND_LABELS: Final = {
-    "map": "Map", "compare": "Comparison map", "brief": "Briefing", "evaluate": "Evaluation",
-    "tune": "Tuning", "validate": "Data quality",
+    "map": "Map",
+    "compare": "Comparison map",
+    "brief": "Briefing",
+    "evaluate": "Evaluation",
+    "tune": "Tuning",
+    "validate": "Data quality",
 }
 #: Header CSP for a non-HTML file opened in a tab: no script, no plugins, no framing.
 _FILE_CSP: Final = "default-src 'none'; sandbox; frame-ancestors 'none'"
@@ -81,7 +85,9 @@ _SECURITY_HEADERS: Final = (
 )
 
 
-def parse_trusted(values: Iterable[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def parse_trusted(
+    values: Iterable[str],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """Addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``) of trusted proxies.
 
     Raises
@@ -172,7 +178,9 @@ def _product_csp(path: Path) -> str:
     if not match:
         return _FALLBACK_PRODUCT_CSP
     policy = html.unescape(match.group(1).decode("ascii", "replace")).strip().rstrip(";")
-    if not policy or not all(" " <= ch <= "~" for ch in policy):  # nothing that could split a header
+    if not policy or not all(
+        " " <= ch <= "~" for ch in policy
+    ):  # nothing that could split a header
         return _FALLBACK_PRODUCT_CSP
     if "frame-ancestors" not in policy:
         policy += "; frame-ancestors 'none'"
@@ -212,50 +220,87 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
         forwarded = (request.headers.get("x-forwarded-for") or "")[:_MAX_HEADER] or None
         return _Caller(user, groups, client, forwarded, grants, True)
 
-    async def audit(request: Request, caller: _Caller, action: str, outcome: str, status: int,
-                    **fields: Any) -> None:
+    async def audit(
+        request: Request, caller: _Caller, action: str, outcome: str, status: int, **fields: Any
+    ) -> None:
         record = {
-            "event": action, "outcome": outcome, "status": status,
-            "user": caller.user, "groups": caller.groups, "client": caller.client,
-            "forwarded_for": caller.forwarded_for, "method": request.method,
-            "path": request.url.path[:512], **fields,
+            "event": action,
+            "outcome": outcome,
+            "status": status,
+            "user": caller.user,
+            "groups": caller.groups,
+            "client": caller.client,
+            "forwarded_for": caller.forwarded_for,
+            "method": request.method,
+            "path": request.url.path[:512],
+            **fields,
         }
         await run_in_threadpool(config.audit.append, record)
 
     async def gate(request: Request, action: str) -> tuple[_Caller, Response | None]:
         caller = caller_of(request)
         if not caller.trusted:
-            await audit(request, caller, action, "untrusted_proxy", 403,
-                        identity_header_sent=config.user_header.lower() in request.headers)
-            return caller, _html(error_page(
-                "Forbidden", "Requests must come through the organisation's sign-in proxy."), 403)
+            await audit(
+                request,
+                caller,
+                action,
+                "untrusted_proxy",
+                403,
+                identity_header_sent=config.user_header.lower() in request.headers,
+            )
+            return caller, _html(
+                error_page(
+                    "Forbidden", "Requests must come through the organisation's sign-in proxy."
+                ),
+                403,
+            )
         if caller.user is None:
             await audit(request, caller, action, "unauthenticated", 401)
-            return caller, _html(error_page(
-                "Sign-in required", "No signed-in user came with this request. Open the service "
-                "through its intranet address so that the sign-in proxy identifies you."), 401)
+            return caller, _html(
+                error_page(
+                    "Sign-in required",
+                    "No signed-in user came with this request. Open the service "
+                    "through its intranet address so that the sign-in proxy identifies you.",
+                ),
+                401,
+            )
         if not caller.grants:
             await audit(request, caller, action, "unknown_user", 403)
-            return caller, _html(error_page(
-                "No access yet", f"You are signed in as {caller.user}, but you have no access to "
-                "the hotspot products.", user=caller.user, contact=access.contact), 403)
+            return caller, _html(
+                error_page(
+                    "No access yet",
+                    f"You are signed in as {caller.user}, but you have no access to "
+                    "the hotspot products.",
+                    user=caller.user,
+                    contact=access.contact,
+                ),
+                403,
+            )
         return caller, None
 
     def visible_products(caller: _Caller, bundle: Bundle) -> list[Any]:
-        return [p for p in bundle.products
-                if access.can_see(caller.grants, bundle.area_codes, p.kind, p.audience)]
+        return [
+            p
+            for p in bundle.products
+            if access.can_see(caller.grants, bundle.area_codes, p.kind, p.audience)
+        ]
 
     def product_label(p: Any) -> str:
         label = _KIND_LABELS.get(p.kind, p.kind)
         return f"{label} ({'wide audience' if p.audience == 'wide' else 'internal'})"
 
-    async def not_found(request: Request, caller: _Caller, action: str, outcome: str = "not_found",
-                        **fields: Any) -> Response:
+    async def not_found(
+        request: Request, caller: _Caller, action: str, outcome: str = "not_found", **fields: Any
+    ) -> Response:
         await audit(request, caller, action, outcome, 404, **fields)
-        return _html(error_page("Not found", "There is nothing here that you may open.",
-                                user=caller.user), 404)
+        return _html(
+            error_page("Not found", "There is nothing here that you may open.", user=caller.user),
+            404,
+        )
 
-    async def guarded(request: Request, handler: Callable[..., Awaitable[Response]], action: str) -> Response:
+    async def guarded(
+        request: Request, handler: Callable[..., Awaitable[Response]], action: str
+    ) -> Response:
         try:
             caller, refusal = await gate(request, action)
             if refusal is not None:
@@ -263,8 +308,14 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
             return await handler(request, caller)
         except OutputError as exc:
             print(f"hotspots serve: {exc}", file=sys.stderr, flush=True)
-            return _html(error_page("Service unavailable", "The audit log cannot be written, so "
-                                    "nothing is served. The service owner has been told."), 503)
+            return _html(
+                error_page(
+                    "Service unavailable",
+                    "The audit log cannot be written, so "
+                    "nothing is served. The service owner has been told.",
+                ),
+                503,
+            )
 
     async def index(request: Request) -> Response:
         async def handle(request: Request, caller: _Caller) -> Response:
@@ -275,18 +326,34 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
                 products = visible_products(caller, bundle)
                 if not products:
                     continue
-                if needle and not any(needle in code.casefold() or needle in name.casefold()
-                                      for code, name in bundle.areas):
+                if needle and not any(
+                    needle in code.casefold() or needle in name.casefold()
+                    for code, name in bundle.areas
+                ):
                     continue
                 base = f"/b/{bundle.run_id}/"
-                rows.append({
-                    "areas": bundle.areas, "period": bundle.period.get("label", ""),
-                    "against": (bundle.against or {}).get("label"), "created": bundle.created,
-                    "href": base,
-                    "products": [{"href": f"{base}#{p.name}", "label": product_label(p)} for p in products],
-                })
-            await audit(request, caller, "list", "ok", 200, query=query or None,
-                        bundles=[r["href"].split("/")[2] for r in rows])
+                rows.append(
+                    {
+                        "areas": bundle.areas,
+                        "period": bundle.period.get("label", ""),
+                        "against": (bundle.against or {}).get("label"),
+                        "created": bundle.created,
+                        "href": base,
+                        "products": [
+                            {"href": f"{base}#{p.name}", "label": product_label(p)}
+                            for p in products
+                        ],
+                    }
+                )
+            await audit(
+                request,
+                caller,
+                "list",
+                "ok",
+                200,
+                query=query or None,
+                bundles=[r["href"].split("/")[2] for r in rows],
+            )
             roles = ", ".join(sorted({g.role for g in caller.grants}))
             return _html(index_page(user=caller.user or "", roles=roles, query=query, rows=rows))
 
@@ -299,31 +366,46 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
             bundle = catalogue.bundle(run_id)
             products = visible_products(caller, bundle) if bundle else []
             if not products:
-                return await not_found(request, caller, "bundle",
-                                       "denied" if bundle else "not_found", bundle=run_id)
+                return await not_found(
+                    request, caller, "bundle", "denied" if bundle else "not_found", bundle=run_id
+                )
             shown = []
             for p in products:
                 files = []
                 for f in p.files:
-                    if not access.can_open_file(caller.grants, bundle.area_codes, p.kind, p.audience,
-                                                f.name, f.event_level):
+                    if not access.can_open_file(
+                        caller.grants, bundle.area_codes, p.kind, p.audience, f.name, f.event_level
+                    ):
                         continue
                     href = f"/b/{bundle.run_id}/{p.name}/{f.name}"
-                    files.append({
-                        "name": f.name, "size": f"{f.size:,} bytes", "sha256": f.sha256,
-                        "event_level": is_event_level(f.name, f.event_level),
-                        "view": href if f.name.lower().endswith(".html") else None,
-                        "download": f"{href}?download=1",
-                    })
+                    files.append(
+                        {
+                            "name": f.name,
+                            "size": f"{f.size:,} bytes",
+                            "sha256": f.sha256,
+                            "event_level": is_event_level(f.name, f.event_level),
+                            "view": href if f.name.lower().endswith(".html") else None,
+                            "download": f"{href}?download=1",
+                        }
+                    )
                 shown.append({"name": p.name, "label": product_label(p), "files": files})
             await audit(request, caller, "bundle", "ok", 200, bundle=run_id)
             names = ", ".join(name for _, name in bundle.areas)
-            return _html(bundle_page(user=caller.user or "", bundle={
-                "run_id": bundle.run_id, "job": bundle.job, "created": bundle.created,
-                "period": bundle.period.get("label", ""), "against": (bundle.against or {}).get("label"),
-                "areas": bundle.areas, "area_label": names if len(names) < 80 else names[:77] + "...",
-                "products": shown,
-            }))
+            return _html(
+                bundle_page(
+                    user=caller.user or "",
+                    bundle={
+                        "run_id": bundle.run_id,
+                        "job": bundle.job,
+                        "created": bundle.created,
+                        "period": bundle.period.get("label", ""),
+                        "against": (bundle.against or {}).get("label"),
+                        "areas": bundle.areas,
+                        "area_label": names if len(names) < 80 else names[:77] + "...",
+                        "products": shown,
+                    },
+                )
+            )
 
         return await guarded(request, handle, "bundle")
 
@@ -341,17 +423,32 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
             except IntegrityError as exc:
                 print(f"hotspots serve: {exc}", file=sys.stderr, flush=True)
                 await audit(request, caller, action, "integrity_error", 500, **where)
-                return _html(error_page("File withheld", "This file differs from what was published, "
-                                        "so it is not served. The service owner has been told.",
-                                        user=caller.user), 500)
+                return _html(
+                    error_page(
+                        "File withheld",
+                        "This file differs from what was published, "
+                        "so it is not served. The service owner has been told.",
+                        user=caller.user,
+                    ),
+                    500,
+                )
             if located is None:
                 return await not_found(request, caller, action, **where)
             p, f = located.product, located.file
-            if not access.can_open_file(caller.grants, located.bundle.area_codes, p.kind, p.audience,
-                                        f.name, f.event_level):
+            if not access.can_open_file(
+                caller.grants, located.bundle.area_codes, p.kind, p.audience, f.name, f.event_level
+            ):
                 return await not_found(request, caller, action, "denied", sha256=f.sha256, **where)
-            await audit(request, caller, action, "ok", 200, sha256=f.sha256,
-                        range=request.headers.get("range"), **where)
+            await audit(
+                request,
+                caller,
+                action,
+                "ok",
+                200,
+                sha256=f.sha256,
+                range=request.headers.get("range"),
+                **where,
+            )
             safe_name = f"{located.bundle.run_id}_{p.name}_{f.name}"  # SAFE_NAME parts only
             headers = {}
             media = _media_type(f.name)
@@ -360,7 +457,10 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
             else:
                 headers["content-security-policy"] = _FILE_CSP
             return FileResponse(
-                located.path, media_type=media, filename=safe_name, headers=headers,
+                located.path,
+                media_type=media,
+                filename=safe_name,
+                headers=headers,
                 content_disposition_type="inline" if action == "view" else "attachment",
             )
 

@@ -120,7 +120,11 @@ class Catalogue:
             real_root = Path(os.path.realpath(bundle_root, strict=True))
         except OSError:
             return None
-        if not real.is_relative_to(real_root) or not real.is_relative_to(self.root) or not real.is_file():
+        if (
+            not real.is_relative_to(real_root)
+            or not real.is_relative_to(self.root)
+            or not real.is_file()
+        ):
             return None
         self._check_hash(real, listed)
         return Located(bundle, product, listed, real)
@@ -139,5 +143,6 @@ class Catalogue:
             digest = sha.hexdigest()
             self._hashes[key] = digest
         if digest != listed.sha256:
-            raise IntegrityError(f"{path}: SHA-256 {digest} differs from the manifest's {listed.sha256}")
-
+            raise IntegrityError(
+                f"{path}: SHA-256 {digest} differs from the manifest's {listed.sha256}"
+            )

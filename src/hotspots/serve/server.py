@@ -7,8 +7,9 @@ from hotspots.serve.app import ServiceConfig, create_app
 __all__ = ["run_server"]
 
 
-def run_server(config: ServiceConfig, *, host: str = "127.0.0.1", port: int = 8750,
-               log_level: str = "warning") -> None:
+def run_server(
+    config: ServiceConfig, *, host: str = "127.0.0.1", port: int = 8750, log_level: str = "warning"
+) -> None:
     """Serve until interrupted (SIGINT/SIGTERM end it cleanly).
 
     ``proxy_headers`` is off: uvicorn would otherwise replace the peer address with the
@@ -19,6 +20,13 @@ def run_server(config: ServiceConfig, *, host: str = "127.0.0.1", port: int = 87
     import uvicorn
 
     uvicorn.run(
-        create_app(config), host=host, port=port, proxy_headers=False, server_header=False,
-        access_log=False, log_level=log_level, lifespan="off", timeout_keep_alive=5,
+        create_app(config),
+        host=host,
+        port=port,
+        proxy_headers=False,
+        server_header=False,
+        access_log=False,
+        log_level=log_level,
+        lifespan="off",
+        timeout_keep_alive=5,
     )
