@@ -171,3 +171,14 @@ def test_every_problem_reported_at_once(tmp_path):
     path.write_text('[users.a]\nrole = "x"\nareas = ["A"]\n[users.b]\nrole = "y"\nareas = ["B"]\n')
     with pytest.raises(ConfigError, match=r'users\."a".*users\."b"'):
         load_access(path, forces={})
+
+
+def test_force_codes_from_the_packaged_table_when_there_is_one():
+    from hotspots import boundaries
+
+    if not hasattr(boundaries, "load_forces"):
+        pytest.skip("no packaged force table yet (hotspots.boundaries.load_forces)")
+    access = parse_access(ACCESS)  # the packaged table, no [forces] in the file
+    norfolk = boundaries.load_forces()[FORCE].district_codes
+    assert NORWICH in norfolk
+    assert access.can_see(access.grants_for("alice"), list(norfolk), "map", "internal")

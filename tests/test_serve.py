@@ -517,3 +517,13 @@ def test_serve_bad_options_exit_2(tmp_path, args, message):
     )
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_marking_option_is_shown_escaped(tmp_path):
+    runs = standard_runs(tmp_path / "runs")
+    access = tmp_path / "ACCESS.toml"
+    access.write_text(ACCESS_TOML, encoding="utf-8")
+    with running_server(runs, access, "--marking", "OFFICIAL <b>x</b>") as base:
+        text = get(base, "/").text
+    assert "OFFICIAL &lt;b&gt;x&lt;/b&gt;" in text and "<b>x</b>" not in text
+    assert "OFFICIAL-SENSITIVE" not in text

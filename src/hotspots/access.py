@@ -76,13 +76,16 @@ def is_event_level(file_name: str, flagged: bool = False) -> bool:
 
 
 def _force_table() -> dict[str, frozenset[str]]:
-    """The packaged force -> districts table when the package has one, else empty."""
-    try:  # helper "geo" adds this table; until then ACCESS.toml's [forces] supplies it
-        from hotspots import forces  # type: ignore[attr-defined]
+    """The packaged force -> districts table when the package has one, else empty.
 
-        table = getattr(forces, "FORCE_DISTRICTS", None) or {}
-        return {str(k): frozenset(map(str, v)) for k, v in dict(table).items()}
-    except ImportError:
+    The table comes from ``hotspots.boundaries.load_forces`` (the 2025 police force areas and
+    their districts); before that exists, ACCESS.toml's ``[forces]`` is the only source.
+    """
+    try:
+        from hotspots.boundaries import load_forces  # type: ignore[attr-defined]
+
+        return {code: frozenset(force.district_codes) for code, force in load_forces().items()}
+    except (ImportError, AttributeError, OSError, KeyError, ValueError):
         return {}
 
 

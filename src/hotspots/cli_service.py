@@ -120,6 +120,12 @@ def run_command(
     type=click.Path(path_type=Path),
     help="Hash-chained audit log (default: RUNS/audit.jsonl, shared with 'hotspots run').",
 )
+@click.option(
+    "--marking",
+    default="OFFICIAL-SENSITIVE",
+    show_default=True,
+    help="Protective marking shown on the service's own pages.",
+)
 @_clean_errors
 def serve_command(
     runs_dir: Path,
@@ -130,6 +136,7 @@ def serve_command(
     groups_header: str,
     trusted: tuple[str, ...],
     audit_log: Path | None,
+    marking: str,
 ) -> None:
     """Serve published bundles read-only to the people ACCESS.toml allows, logging every request."""
     from hotspots.access import load_access
@@ -159,6 +166,7 @@ def serve_command(
         user_header=user_header,
         groups_header=groups_header,
         trusted=networks,
+        marking=marking.strip() or "OFFICIAL-SENSITIVE",
     )
     click.echo(f"serving {runs_dir} on http://{host}:{port}/ (audit log {log.path})", err=True)
     run_server(config, host=host, port=port)

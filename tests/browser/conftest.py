@@ -35,8 +35,10 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # Passed as one argv item, so no shell quotes around the rule.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
+    # Passed as one argv item, so no shell quotes around the rule. The loopback address is
+    # excluded so the service's tests can reach their own server on 127.0.0.1; every page's
+    # requests other than file:/data: (or, for the service, its own origin) are still aborted.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
 _LOCAL_SCHEMES = ("file:", "data:")

@@ -13,7 +13,7 @@ import pytest
 from servehelp import ACCESS_TOML, NORWICH, running_server, standard_runs, write_bundle
 from test_map_render import make_analysis
 
-from browser.conftest import CHROMIUM, LAUNCH_ARGS, SCREENSHOT_DIR, _unavailable
+from browser.conftest import SCREENSHOT_DIR
 from hotspots.params import PresentationParams
 from hotspots.render.map import map_html
 
@@ -40,29 +40,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def loopback_browser():
-    """Chromium as in conftest, but its resolver lets the literal loopback address through."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _unavailable(f"playwright is not installed ({exc}); pip install 'hotspots[test]'")
-    if not CHROMIUM.is_file():
-        _unavailable(f"no Chromium at {CHROMIUM}; apt-get install chromium")
-    args = [
-        a
-        if not a.startswith("--host-resolver-rules=")
-        else "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-        for a in LAUNCH_ARGS
-    ]
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=args
-        )
-        yield launched
-        launched.close()
-
-
 def open_served(browser, base: str, path: str, user: str = "alice"):
     context = browser.new_context(
         extra_http_headers={"X-Remote-User": user}, service_workers="block"
@@ -85,8 +62,8 @@ def open_served(browser, base: str, path: str, user: str = "alice"):
     return context, page, response, errors, blocked
 
 
-def test_index_renders_lists_and_searches_offline(loopback_browser, site):
-    context, page, response, errors, blocked = open_served(loopback_browser, site, "/")
+def test_index_renders_lists_and_searches_offline(browser, site):
+    context, page, response, errors, blocked = open_served(browser, site, "/")
     try:
         assert response.status == 200
         rows = page.locator("tbody tr")
@@ -109,9 +86,9 @@ def test_index_renders_lists_and_searches_offline(loopback_browser, site):
         context.close()
 
 
-def test_map_product_draws_under_the_header_csp_offline(loopback_browser, site):
+def test_map_product_draws_under_the_header_csp_offline(browser, site):
     context, page, response, errors, blocked = open_served(
-        loopback_browser, site, "/b/r-real/map/map.html"
+        browser, site, "/b/r-real/map/map.html"
     )
     try:
         assert response.status == 200
@@ -126,8 +103,8 @@ def test_map_product_draws_under_the_header_csp_offline(loopback_browser, site):
         context.close()
 
 
-def test_partner_index_in_the_browser_shows_only_the_wide_briefing(loopback_browser, site):
-    context, page, _, errors, _ = open_served(loopback_browser, site, "/", user="pat")
+def test_partner_index_in_the_browser_shows_only_the_wide_briefing(browser, site):
+    context, page, _, errors, _ = open_served(browser, site, "/", user="pat")
     try:
         assert page.locator("tbody tr").count() == 1
         assert page.locator("tbody a", has_text="Briefing (wide audience)").count() == 1

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from jinja2 import Environment, StrictUndefined
 
-__all__ = ["SERVICE_CSP", "bundle_page", "error_page", "index_page"]
+__all__ = ["DEFAULT_MARKING", "SERVICE_CSP", "bundle_page", "error_page", "index_page"]
 
 _STYLE: Final = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:0;color:#1b1b1b}
@@ -41,7 +41,7 @@ _FRAME: Final = """<!DOCTYPE html>
 <meta name="referrer" content="no-referrer">
 <title>{{ title }} - hotspots</title><style>{{ style|safe }}</style></head>
 <body><header><span><a href="/">Hotspot products</a></span>
-<span class="marking">OFFICIAL-SENSITIVE</span>
+<span class="marking">{{ marking }}</span>
 <span>{% if user %}{{ user }}{% endif %}</span></header>
 <main><h1>{{ title }}</h1>
 {{ body|safe }}
@@ -83,24 +83,43 @@ Say which areas and products you need and why.</p>{% endif %}<p><a href="/">Back
 _ENV: Final = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
 
 
-def _page(title: str, body: str, user: str | None) -> str:
-    return _ENV.from_string(_FRAME).render(title=title, body=body, user=user, style=_STYLE)
+#: The protective marking printed in every page's header unless the service is given another.
+DEFAULT_MARKING: Final = "OFFICIAL-SENSITIVE"
 
 
-def index_page(*, user: str, roles: str, query: str, rows: Sequence[dict[str, Any]]) -> str:
+def _page(title: str, body: str, user: str | None, marking: str) -> str:
+    return _ENV.from_string(_FRAME).render(
+        title=title, body=body, user=user, style=_STYLE, marking=marking
+    )
+
+
+def index_page(
+    *,
+    user: str,
+    roles: str,
+    query: str,
+    rows: Sequence[dict[str, Any]],
+    marking: str = DEFAULT_MARKING,
+) -> str:
     """The bundle list: one row per bundle (areas, period, product links, published time)."""
     body = _ENV.from_string(_INDEX).render(query=query, rows=rows, roles=roles)
-    return _page("Hotspot products", body, user)
+    return _page("Hotspot products", body, user, marking)
 
 
-def bundle_page(*, user: str, bundle: dict[str, Any]) -> str:
+def bundle_page(*, user: str, bundle: dict[str, Any], marking: str = DEFAULT_MARKING) -> str:
     """One bundle: its period, areas and the files of each product the user may open."""
     body = _ENV.from_string(_BUNDLE).render(**bundle)
-    return _page(f"{bundle['period']} - {bundle['area_label']}", body, user)
+    return _page(f"{bundle['period']} - {bundle['area_label']}", body, user, marking)
 
 
 def error_page(
-    title: str, message: str, *, user: str | None = None, contact: str | None = None
+    title: str,
+    message: str,
+    *,
+    user: str | None = None,
+    contact: str | None = None,
+    marking: str = DEFAULT_MARKING,
 ) -> str:
     """An error page: what happened and, for a missing grant, whom to ask."""
-    return _page(title, _ENV.from_string(_ERROR).render(message=message, contact=contact), user)
+    body = _ENV.from_string(_ERROR).render(message=message, contact=contact)
+    return _page(title, body, user, marking)
