@@ -25,11 +25,13 @@ unlikely to be chance, not why.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import xlogy
 
+from hotspots import parallel
 from hotspots.dbscan import run_dbscan
 from hotspots.errors import ConfigError
 
@@ -150,21 +152,27 @@ def chance_test(
     observed = np.zeros(n_hotspots)
     observed[: len(harm_in)] = _llr(harm_in, all_in, cases, total)[:n_hotspots]
 
-    # Relabel in a fixed order of the events (by place), so the draw does not depend on row order.
+    # Relabel in a fixed order of the events (by place), so the draw does not depend on row
+    # order; each replicate has its own generator spawned from the seed, so the p-values are
+    # the same however many threads share the replicates.
     order = np.lexsort((harm_flag, y, x))
-    rng = np.random.default_rng(seed)
-    xy = np.column_stack([x, y])
-    largest = np.zeros(replicates)
-    for r in range(replicates):
-        pseudo = np.zeros(total, dtype=bool)
-        pseudo[order[rng.choice(total, size=cases, replace=False)]] = True
+    xy = np.column_stack([x, y])[order]
+    cells_sorted = cells[order]
+    streams = np.random.SeedSequence(seed).spawn(replicates)
+
+    def largest_statistic(stream: np.random.SeedSequence) -> float:
         if cases == 0:
-            continue
-        labels = np.full(total, -1, dtype=np.int64)
-        labels[pseudo] = run_dbscan(xy[pseudo], eps_m=eps_m, min_samples=min_samples, engine=engine).labels
-        harm_cells = np.bincount(cells, weights=pseudo.astype(float), minlength=len(all_per_cell))
-        h, n = _window_counts(labels, cells, all_per_cell, harm_cells)
-        largest[r] = _llr(h, n, cases, total).max(initial=0.0)
+            return 0.0
+        pick = np.sort(np.random.default_rng(stream).choice(total, size=cases, replace=False))
+        labels = run_dbscan(xy[pick], eps_m=eps_m, min_samples=min_samples, engine=engine).labels
+        picked_cells = cells_sorted[pick]
+        harm_cells = np.bincount(picked_cells, minlength=len(all_per_cell)).astype(float)
+        h, n = _window_counts(labels, picked_cells, all_per_cell, harm_cells)
+        return float(_llr(h, n, cases, total).max(initial=0.0))
+
+    # The DBSCAN kernels run compiled without the GIL: replicates share the cores.
+    with ThreadPoolExecutor(max(1, min(parallel.cores(), replicates))) as pool:
+        largest = np.fromiter(pool.map(largest_statistic, streams), dtype=float, count=replicates)
     exceed = (largest[None, :] >= observed[:, None] - 1e-9).sum(axis=1)
     p_values = (1 + exceed) / (1 + replicates)
     return ChanceTest(p_values=p_values, statistics=observed, replicates=replicates, seed=seed, alpha=alpha,

@@ -1,0 +1,87 @@
+"""Benchmark the coverage-gap surface and the chance test: seconds at growing sizes, and linearity.
+
+The workload is the DBSCAN benchmark's (``bench_dbscan.make_points``: a 100 km square in
+British National Grid, 60 % of points in a few hundred Gaussian clusters), with 30 % of the
+points harm and the rest enforcement, and the square as the study area. Each stage is timed
+after a warm-up on a small input (numba's kernels loaded), best of ``--repeat`` runs.
+
+Usage::
+
+    PYTHONPATH=src python benchmarks/bench_surface.py
+    PYTHONPATH=src python benchmarks/bench_surface.py --sizes 25000 50000 100000 200000 --replicates 99
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_dbscan import ORIGIN_M, SQUARE_M, make_points
+
+
+def workload(n: int, seed: int):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from hotspots import schema
+
+    xy = make_points(n, seed)
+    rng = np.random.default_rng(seed + 1)
+    role = np.where(rng.random(n) < 0.3, schema.ROLE_HARM, schema.ROLE_ENFORCEMENT)
+    events = pd.DataFrame({schema.COL_X: xy[:, 0], schema.COL_Y: xy[:, 1], schema.COL_ROLE: role})
+    x0, y0 = ORIGIN_M
+    areas = gpd.GeoDataFrame({schema.COL_AREA_CODE: ["A"], schema.COL_AREA_NAME: ["study area"]},
+                             geometry=[box(x0, y0, x0 + SQUARE_M, y0 + SQUARE_M)], crs=schema.CRS_METRIC)
+    return events, areas
+
+
+def run(n: int, seed: int, eps: float, min_samples: int, replicates: int, repeat: int) -> tuple[float, float, int]:
+    from hotspots import schema
+    from hotspots.dbscan import run_dbscan
+    from hotspots.significance import chance_test
+    from hotspots.surface import coverage_gap_surfaces
+
+    events, areas = workload(n, seed)
+    harm = (events[schema.COL_ROLE] == schema.ROLE_HARM).to_numpy()
+    x, y = events[schema.COL_X].to_numpy(), events[schema.COL_Y].to_numpy()
+    owner = np.full(n, -1)
+    owner[harm] = run_dbscan(np.column_stack([x[harm], y[harm]]), eps, min_samples).labels
+    n_hot = int(owner.max()) + 1
+    surface_s, test_s = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        coverage_gap_surfaces(events, areas, eps_m=eps, thin_ratio=0.5)
+        surface_s.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        chance_test(x, y, harm, owner, n_hot, eps_m=eps, min_samples=min_samples, replicates=replicates)
+        test_s.append(time.perf_counter() - t)
+    return min(surface_s), min(test_s), n_hot
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[25_000, 50_000, 100_000, 200_000])
+    parser.add_argument("--eps", type=float, default=400.0)
+    parser.add_argument("--min-samples", type=int, default=3)
+    parser.add_argument("--replicates", type=int, default=99)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    run(2_000, args.seed, args.eps, args.min_samples, 2, 1)  # warm-up: numba kernels, imports
+    print(f"{'events':>8} {'hotspots':>8} {'surface s':>10} {'test s':>8} {'total s':>8} {'s per 100k':>10}")
+    for n in args.sizes:
+        surface_s, test_s, n_hot = run(n, args.seed, args.eps, args.min_samples, args.replicates, args.repeat)
+        total = surface_s + test_s
+        print(f"{n:>8,} {n_hot:>8,} {surface_s:>10.3f} {test_s:>8.3f} {total:>8.3f} {total / n * 1e5:>10.3f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
