@@ -27,13 +27,17 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import xlogy
 
-from hotspots import parallel
+from hotspots import parallel, schema
 from hotspots.dbscan import run_dbscan
 from hotspots.errors import ConfigError
+
+if TYPE_CHECKING:
+    from hotspots.model import Analysis
 
 #: Relabellings by default: the smallest p-value is 1/100, resolution enough at the 0.05 level.
 DEFAULT_REPLICATES = 99
@@ -177,3 +181,29 @@ def chance_test(
     p_values = (1 + exceed) / (1 + replicates)
     return ChanceTest(p_values=p_values, statistics=observed, replicates=replicates, seed=seed, alpha=alpha,
                       cell_m=cell_m)
+
+
+def with_chance_test(
+    analysis: Analysis, *, replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
+    alpha: float = DEFAULT_ALPHA,
+) -> tuple[Analysis, ChanceTest]:
+    """The analysis with ``p_value`` and ``chance`` columns on its hotspots, and the test.
+
+    ``chance`` is :data:`WORD_UNLIKELY` when ``p_value <= alpha``, else :data:`WORD_COULD_BE`.
+    """
+    from dataclasses import replace
+
+    events, spots = analysis.events, analysis.hotspots
+    row_of = {hid: i for i, hid in enumerate(spots[schema.COL_HOTSPOT])}
+    owner = np.array([row_of.get(h, -1) for h in events[schema.COL_HOTSPOT]], dtype=np.int64)
+    params = analysis.params
+    result = chance_test(
+        events[schema.COL_X].to_numpy(float), events[schema.COL_Y].to_numpy(float),
+        (events[schema.COL_ROLE] == schema.ROLE_HARM).to_numpy(), owner, len(spots),
+        eps_m=params.eps_m, min_samples=params.min_samples, engine=params.engine,
+        replicates=replicates, seed=seed, alpha=alpha,
+    )
+    tested = spots.copy()
+    tested["p_value"] = np.round(result.p_values, 4)
+    tested["chance"] = result.words()
+    return replace(analysis, hotspots=tested), result

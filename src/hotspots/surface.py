@@ -41,6 +41,8 @@ from hotspots.errors import ConfigError
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from hotspots.model import Analysis
+
 #: Largest grid, in cells; a larger study area gets coarser cells (about 32 MB a float64 band).
 MAX_CELLS = 4_000_000
 #: Smallest share of a cell's kernel inside the study area that the edge correction divides by.
@@ -362,3 +364,14 @@ def difference(current: Surfaces, previous: Surfaces) -> np.ndarray:
     if current.grid != previous.grid:
         raise ValueError(f"surfaces on different grids: {current.grid} and {previous.grid}")
     return current.gap - previous.gap
+
+
+def surfaces_of(
+    analysis: Analysis, *, cell_m: float | None = None, bandwidth_m: float | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> Surfaces:
+    """The coverage-gap surfaces of one period's analysis (its events, study area and parameters)."""
+    return coverage_gap_surfaces(
+        analysis.events, analysis.areas, eps_m=analysis.params.eps_m, thin_ratio=analysis.params.thin_ratio,
+        cell_m=cell_m, bandwidth_m=bandwidth_m, bounds=bounds,
+    )
