@@ -35,8 +35,10 @@ def test_image_bounds_are_latitude_then_longitude_around_norwich():
     assert 1.2 < west < 1.30 < east < 1.4
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     assert image.mode == "RGBA"
+    thin_rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in THIN_COLOURS]
     centre = image.getpixel((image.width // 2, image.height // 2))
-    assert centre[:3] == tuple(int(THIN_COLOURS[-1][i:i + 2], 16) for i in (1, 3, 5)) and centre[3] == ALPHA
+    assert centre[:3] in thin_rgb[2:] and centre[3] == ALPHA  # harm, no enforcement: dark orange
+    assert (*thin_rgb[-1], ALPHA) in set(image.getdata())  # the peak takes the darkest class
     assert image.getpixel((0, 0))[3] == 0  # no harm in reach: transparent
 
 

@@ -106,6 +106,36 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _extra_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of the coverage-gap surface and the chance test (map, compare, brief)."""
+    options = [
+        click.option("--surface", is_flag=True, help="Add the coverage-gap surface: a layer, surface.tif and surface_areas.csv."),
+        click.option("--surface-cell", type=float, help="Surface cell in metres (default: a quarter of the bandwidth, rounded to 10 m)."),
+        click.option("--surface-bandwidth", type=float, help="Surface kernel bandwidth in metres (default: eps)."),
+        click.option("--chance-test", is_flag=True, help="Test each hotspot against random relabelling of the period's events (p_value)."),
+        click.option("--replicates", type=int, default=99, show_default=True, help="Relabellings of the chance test."),
+        click.option("--seed", type=int, default=20240101, show_default=True, help="Seed of the chance test's random draws."),
+        click.option("--chance-alpha", type=float, default=0.05, show_default=True, help="Level at which a hotspot is 'unlikely by chance'."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _extras(opts: dict[str, Any]) -> dict[str, Any]:
+    """The ``surface`` and ``chance`` job arguments (None when not asked for), checked now."""
+    surface = chance = None
+    if opts.get("surface") or opts.get("surface_cell") is not None or opts.get("surface_bandwidth") is not None:
+        from hotspots.surface import SurfaceOptions
+
+        surface = SurfaceOptions(cell_m=opts.get("surface_cell"), bandwidth_m=opts.get("surface_bandwidth"))
+    if opts.get("chance_test"):
+        from hotspots.significance import ChanceOptions
+
+        chance = ChanceOptions(replicates=opts["replicates"], seed=opts["seed"], alpha=opts["chance_alpha"])
+    return {"surface": surface, "chance": chance}
+
+
 def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str, Any]:
     """The job arguments every command shares, each value checked before any work.
 
@@ -189,13 +219,16 @@ def main() -> None:
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--show-points", is_flag=True, help="Add individual event points (victims' locations!) as a layer.")
 @click.option("--run-date", help="Date printed on the map (default: none, for byte-identical reruns).")
+@_extra_options
 @_guarded
 def map_command(**opts: Any) -> None:
     """Cluster harm events, score enforcement coverage and write map.html and tables."""
     from hotspots.jobs import run_map
 
     job = _settings(opts, allow_auto_eps=True)
-    result = run_map(opts["events"], period=opts.get("period"), auto_eps=opts.get("eps") == "auto", **job)
+    result = run_map(
+        opts["events"], period=opts.get("period"), auto_eps=opts.get("eps") == "auto", **_extras(opts), **job
+    )
     job["progress"]("writing outputs")
     result.write(opts["out"])
     job["progress"]("done")
@@ -260,14 +293,16 @@ def evaluate_command(**opts: Any) -> None:
 @click.option("--match-distance", type=float, help="Footprints this close (metres) match (default: eps).")
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level of the count test.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@_extra_options
 @_guarded
 def compare_command(**opts: Any) -> None:
     """Compare two periods: new, persistent, intensified, diminished, resolved, merged, split hotspots."""
     from hotspots.jobs import run_compare
 
+    job = _settings(opts)
     result = run_compare(
         opts["events"], period=opts["period"], against=opts["against"],
-        match_distance_m=opts.get("match_distance"), alpha=opts["alpha"], **_settings(opts),
+        match_distance_m=opts.get("match_distance"), alpha=opts["alpha"], **_extras(opts), **job,
     )
     result.write(opts["out"])
     _echo(result.summary_lines(opts["out"]))

@@ -73,6 +73,8 @@ if TYPE_CHECKING:
     from hotspots.model import Analysis
     from hotspots.outputs import OutputFolder
     from hotspots.pipeline import Loaded
+    from hotspots.significance import ChanceOptions, ChanceTest
+    from hotspots.surface import SurfaceOptions, Surfaces
     from hotspots.tune import TuneResult as Suggestion
 
 PathLike = str | os.PathLike[str]
@@ -243,6 +245,8 @@ class MapResult(_Result):
     loaded: Loaded
     presentation: PresentationParams
     map_html: str
+    surfaces: Surfaces | None = None  # with --surface
+    chance: ChanceTest | None = None  # with --chance-test
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -277,6 +281,41 @@ def _write_map_tables(out: OutputFolder, result: MapResult) -> None:
     out.write_text(schema.OUT_REJECTED, rejected_csv(result.loaded))
 
 
+def _write_surface(out: OutputFolder, result: MapResult | CompareResult) -> None:
+    """surface.tif and surface_areas.csv, when the job computed surfaces (--surface)."""
+    if result.surfaces is None:
+        return
+    from hotspots.outputs import csv_text
+    from hotspots.raster import geotiff_bytes
+    from hotspots.surface import district_summary
+
+    analysis = result.analysis if isinstance(result, MapResult) else result.current
+    extra = {}
+    table = district_summary(result.surfaces, analysis.areas)
+    if isinstance(result, CompareResult) and result.previous_surfaces is not None:
+        from hotspots.surface import difference
+
+        extra = {
+            "previous_gap": result.previous_surfaces.gap,
+            "difference": difference(result.surfaces, result.previous_surfaces),
+        }
+        before = district_summary(result.previous_surfaces, analysis.areas)
+        for column in ("thin_surface_km2", "unmatched_harm"):
+            table[f"previous_{column}"] = before[column].to_numpy()
+    out.write_bytes(schema.OUT_SURFACE, geotiff_bytes(result.surfaces, extra))
+    out.write_text(schema.OUT_SURFACE_AREAS, csv_text(table))
+
+
+def _extras_summary(result: MapResult | CompareResult) -> dict[str, Any]:
+    """The surface's and the chance test's settings and definitions, for summary.json."""
+    content: dict[str, Any] = {}
+    if result.surfaces is not None:
+        content["surface"] = result.surfaces.as_dict()
+    if result.chance is not None:
+        content["chance_test"] = result.chance.as_dict()
+    return content
+
+
 def _write_map_summary(out: OutputFolder, result: MapResult) -> None:
     from hotspots.outputs import json_text
     from hotspots.pipeline import summary
@@ -286,10 +325,20 @@ def _write_map_summary(out: OutputFolder, result: MapResult) -> None:
         result.analysis, command="map", loaded=result.loaded, outputs=names,
         presentation=result.presentation,
     )
-    out.write_text(schema.OUT_SUMMARY, json_text(content))
+    out.write_text(schema.OUT_SUMMARY, json_text({**content, **_extras_summary(result)}))
 
 
-MapResult.WRITERS = (_write_map_html, _write_map_tables, _write_map_summary)
+MapResult.WRITERS = (_write_map_html, _write_map_tables, _write_surface, _write_map_summary)
+
+
+def _tested(analysis: Analysis, chance: ChanceOptions | None, progress: Progress) -> tuple[Analysis, ChanceTest | None]:
+    """The analysis with p-values on its hotspots when the chance test is asked for."""
+    if chance is None:
+        return analysis, None
+    from hotspots.significance import with_chance_test
+
+    progress(f"testing hotspots against chance ({chance.replicates} relabellings)")
+    return with_chance_test(analysis, chance)
 
 
 def run_map(
@@ -300,6 +349,8 @@ def run_map(
     presentation: PresentationParams | None = None,
     period: str | Period | None = None,
     auto_eps: bool = False,
+    surface: SurfaceOptions | None = None,
+    chance: ChanceOptions | None = None,
     read: ReadOptions | None = None,
     progress: Progress = _silent,
 ) -> MapResult:
@@ -320,6 +371,10 @@ def run_map(
         :class:`Period`); None keeps ``params.period`` (all dates when that is None too).
     auto_eps
         Take eps from the knee of the harm events' k-distance curve (``--eps auto``).
+    surface
+        Compute the coverage-gap surface (``--surface``; see :mod:`hotspots.surface`).
+    chance
+        Test each hotspot against chance (``--chance-test``; see :mod:`hotspots.significance`).
     read
         How to read the files and which boundaries to use.
     progress
@@ -339,10 +394,20 @@ def run_map(
         progress(f"eps {params.eps_m:g} m ({params.eps_source})")
     progress("clustering and scoring")
     analysis = analyse_period(loaded, params, config, params.period)
+    analysis, tested = _tested(analysis, chance, progress)
+    surfaces = overlays = None
+    if surface is not None:
+        from hotspots.render.surface_layer import colour_scale, gap_overlay
+        from hotspots.surface import surfaces_of
+
+        progress("computing the coverage-gap surface")
+        surfaces = surfaces_of(analysis, cell_m=surface.cell_m, bandwidth_m=surface.bandwidth_m)
+        overlays = [gap_overlay(surfaces, colour_scale(surfaces.gap))]
     progress("rendering map")
     from hotspots.render.map import map_html
 
-    return MapResult(analysis, loaded, presentation, map_html(analysis, presentation))
+    html = map_html(analysis, presentation, overlays=overlays or ())
+    return MapResult(analysis, loaded, presentation, html, surfaces, tested)
 
 
 # --- compare -----------------------------------------------------------------------------------
@@ -359,6 +424,9 @@ class CompareResult(_Result):
     loaded: Loaded
     presentation: PresentationParams
     compare_html: str
+    surfaces: Surfaces | None = None  # the current period's, with --surface
+    previous_surfaces: Surfaces | None = None  # on the same grid
+    chance: ChanceTest | None = None  # the current period's hotspots, with --chance-test
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -413,11 +481,12 @@ def _write_compare_summary(out: OutputFolder, result: CompareResult) -> None:
         "definitions": DEFINITIONS,
         "notes": list(result.loaded.notes),
         "outputs": [*out.names, schema.OUT_SUMMARY],
+        **_extras_summary(result),
     }
     out.write_text(schema.OUT_SUMMARY, json_text(content))
 
 
-CompareResult.WRITERS = (_write_compare_files, _write_compare_summary)
+CompareResult.WRITERS = (_write_compare_files, _write_surface, _write_compare_summary)
 
 
 def run_compare(
@@ -430,6 +499,8 @@ def run_compare(
     presentation: PresentationParams | None = None,
     match_distance_m: float | None = None,
     alpha: float = 0.05,
+    surface: SurfaceOptions | None = None,
+    chance: ChanceOptions | None = None,
     read: ReadOptions | None = None,
     progress: Progress = _silent,
 ) -> CompareResult:
@@ -438,7 +509,9 @@ def run_compare(
     Both periods are analysed with the same parameters, so they share one eps: choose it
     with :func:`run_tune` rather than per period. ``match_distance_m`` (default: eps) is how
     close two footprints must be to match; ``alpha`` the significance level of the count
-    test. The other parameters are as for :func:`run_map`.
+    test. With ``surface``, both periods' surfaces are computed on one grid and drawn on one
+    colour scale, with their difference; with ``chance``, the current period's hotspots are
+    tested. The other parameters are as for :func:`run_map`.
     """
     from hotspots.compare import compare
 
@@ -449,14 +522,45 @@ def run_compare(
     distance = params.eps_m if match_distance_m is None else match_distance_m
     comparison = compare(previous, current, match_distance_m=distance, alpha=alpha)
     evaluation = _evaluation(previous, current)
+    tested_current, tested = _tested(current, chance, progress)
+    surfaces = previous_surfaces = None
+    overlays = []
+    if surface is not None:
+        overlays, surfaces, previous_surfaces = _compare_overlays(previous, current, surface, progress)
     from hotspots.render.compare_map import compare_map_html
 
     now = params.period.label if params.period else "all dates"
     html = compare_map_html(
         comparison, previous, current, marking=presentation.marking,
-        title=f"hotspots: {now} against {earlier.label}", tiles=presentation.tiles, run_date=presentation.run_date,
+        title=f"hotspots: {now} against {earlier.label}", tiles=presentation.tiles,
+        run_date=presentation.run_date, overlays=overlays,
     )
-    return CompareResult(comparison, previous, current, evaluation, loaded, presentation, html)
+    return CompareResult(
+        comparison, previous, tested_current, evaluation, loaded, presentation, html,
+        surfaces, previous_surfaces, tested,
+    )
+
+
+def _compare_overlays(
+    previous: Analysis, current: Analysis, surface: SurfaceOptions, progress: Progress
+) -> tuple[list[Any], Surfaces, Surfaces]:
+    """Both periods' gap surfaces on one grid and one colour scale, and their difference."""
+    from hotspots.render.surface_layer import colour_scale, gap_overlay
+    from hotspots.surface import difference, surfaces_of
+
+    progress("computing the coverage-gap surfaces of both periods on one grid")
+    bounds = tuple(float(v) for v in current.areas.total_bounds)
+    options = {"cell_m": surface.cell_m, "bandwidth_m": surface.bandwidth_m, "bounds": bounds}
+    now, before = surfaces_of(current, **options), surfaces_of(previous, **options)
+    shared = colour_scale(now.gap, before.gap)  # one scale: the two periods read alike
+    change = difference(now, before)
+    before_label, now_label = (a.period.label if a.period else "all dates" for a in (previous, current))
+    overlays = [
+        gap_overlay(before, shared, name=f"Coverage-gap surface, {before_label}"),
+        gap_overlay(now, shared, name=f"Coverage-gap surface, {now_label}"),
+        gap_overlay(now, colour_scale(change), name="Change in the coverage gap", band=change),
+    ]
+    return overlays, now, before
 
 
 # --- brief -------------------------------------------------------------------------------------

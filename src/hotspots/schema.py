@@ -125,6 +125,8 @@ OUT_ENFORCEMENT_CLUSTERS: Final = "enforcement_clusters.geojson"
 OUT_COMPARE_MAP: Final = "compare.html"
 OUT_CHANGES: Final = "changes.geojson"
 OUT_AREA_CHANGES: Final = "area_changes.csv"
+OUT_SURFACE: Final = "surface.tif"  # with --surface: harm, enforcement and coverage-gap rasters
+OUT_SURFACE_AREAS: Final = "surface_areas.csv"  # with --surface: the gap surface per district
 
 #: Protective marking printed on every page unless the user chooses another.
 DEFAULT_MARKING: Final = "OFFICIAL-SENSITIVE"

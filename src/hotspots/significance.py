@@ -50,6 +50,31 @@ WORD_COULD_BE = "could be chance"
 
 
 @dataclass(frozen=True)
+class ChanceOptions:
+    """What ``--chance-test`` asks for: replicates, the seed of their draws, and the level."""
+
+    replicates: int = DEFAULT_REPLICATES
+    seed: int = DEFAULT_SEED
+    alpha: float = DEFAULT_ALPHA
+
+    def __post_init__(self) -> None:
+        _check_replicates(self.replicates)
+        _check_alpha(self.alpha)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
+            raise ConfigError(f"seed: expected a whole number of at least 0, got {self.seed!r}")
+
+
+def _check_replicates(replicates: object) -> None:
+    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or not 1 <= replicates <= 9999:
+        raise ConfigError(f"replicates: expected a whole number from 1 to 9999, got {replicates!r}")
+
+
+def _check_alpha(alpha: object) -> None:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise ConfigError(f"alpha: expected a level between 0 and 1, got {alpha!r}")
+
+
+@dataclass(frozen=True)
 class ChanceTest:
     """p-values of the hotspots (in the order given) and how they were obtained."""
 
@@ -134,10 +159,8 @@ def chance_test(
     ConfigError
         ``replicates`` is not a whole number from 1 to 9999, or ``alpha`` not in (0, 1).
     """
-    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or not 1 <= replicates <= 9999:
-        raise ConfigError(f"replicates: expected a whole number from 1 to 9999, got {replicates!r}")
-    if not 0 < alpha < 1:
-        raise ConfigError(f"alpha: expected a level between 0 and 1, got {alpha!r}")
+    _check_replicates(replicates)
+    _check_alpha(alpha)
     x, y = np.asarray(x_m, float), np.asarray(y_m, float)
     harm_flag = np.asarray(is_harm, bool)
     owner = np.asarray(hotspot_of_event, np.int64)
@@ -183,16 +206,14 @@ def chance_test(
                       cell_m=cell_m)
 
 
-def with_chance_test(
-    analysis: Analysis, *, replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
-    alpha: float = DEFAULT_ALPHA,
-) -> tuple[Analysis, ChanceTest]:
+def with_chance_test(analysis: Analysis, options: ChanceOptions | None = None) -> tuple[Analysis, ChanceTest]:
     """The analysis with ``p_value`` and ``chance`` columns on its hotspots, and the test.
 
     ``chance`` is :data:`WORD_UNLIKELY` when ``p_value <= alpha``, else :data:`WORD_COULD_BE`.
     """
     from dataclasses import replace
 
+    options = options or ChanceOptions()
     events, spots = analysis.events, analysis.hotspots
     row_of = {hid: i for i, hid in enumerate(spots[schema.COL_HOTSPOT])}
     owner = np.array([row_of.get(h, -1) for h in events[schema.COL_HOTSPOT]], dtype=np.int64)
@@ -201,7 +222,7 @@ def with_chance_test(
         events[schema.COL_X].to_numpy(float), events[schema.COL_Y].to_numpy(float),
         (events[schema.COL_ROLE] == schema.ROLE_HARM).to_numpy(), owner, len(spots),
         eps_m=params.eps_m, min_samples=params.min_samples, engine=params.engine,
-        replicates=replicates, seed=seed, alpha=alpha,
+        replicates=options.replicates, seed=options.seed, alpha=options.alpha,
     )
     tested = spots.copy()
     tested["p_value"] = np.round(result.p_values, 4)

@@ -60,6 +60,20 @@ DEFINITIONS = {
 
 
 @dataclass(frozen=True)
+class SurfaceOptions:
+    """What ``--surface`` asks for: cell and bandwidth overrides (None: chosen from the analysis)."""
+
+    cell_m: float | None = None
+    bandwidth_m: float | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in (("surface cell", self.cell_m), ("surface bandwidth", self.bandwidth_m)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not (math.isfinite(value) and 0 < value <= 100_000)):
+                raise ConfigError(f"{name}: expected metres between 0 and 100000, got {value!r}")
+
+
+@dataclass(frozen=True)
 class Grid:
     """A regular raster on British National Grid; row 0 is the northern edge (as in GeoTIFF)."""
 
@@ -136,7 +150,7 @@ def surface_settings(
         if value is not None and not (math.isfinite(value) and 0 < value <= 100_000):
             raise ConfigError(f"{name}: expected metres between 0 and 100000, got {value!r}")
     words = []
-    given_bandwidth = bandwidth_m
+    given_bandwidth, given_cell = bandwidth_m, cell_m
     if bandwidth_m is None:
         bandwidth_m = float(eps_m)
         words.append(f"bandwidth {bandwidth_m:g} m = the DBSCAN radius eps_m")
@@ -154,7 +168,7 @@ def surface_settings(
             words.append(f"cell {cell_m:g} m = a quarter of the bandwidth, rounded to 10 m")
     else:
         words.append(f"cell {cell_m:g} m (given)")
-    if bandwidth_m < 2 * cell_m and given_bandwidth is None:
+    if bandwidth_m < 2 * cell_m and given_bandwidth is None and given_cell is None:
         # A coarsened national grid: a kernel of one cell would be no smoothing at all.
         bandwidth_m = 4 * cell_m
         words[0] = f"bandwidth {bandwidth_m:g} m = four cells (the DBSCAN radius is under two cells)"

@@ -58,6 +58,7 @@ from hotspots.render.page import (
     frame_page,
     new_map,
 )
+from hotspots.render.surface_layer import ImageOverlay, add_overlays, overlay_legend
 
 __all__ = [
     "AREA_CLASSES",
@@ -112,6 +113,7 @@ def compare_map_html(
     title: str,
     tiles: str = "none",
     run_date: str | None = None,
+    overlays: Sequence[ImageOverlay] = (),
 ) -> str:
     """Render the comparison map as one self-contained, deterministic, offline HTML page.
 
@@ -130,6 +132,9 @@ def compare_map_html(
         template such as ``https://tiles.example/{z}/{x}/{y}.png`` (see `page.check_tiles`).
     run_date
         The produced date printed in the title block, when given.
+    overlays
+        Rasters drawn as layers that start switched off (both periods' coverage-gap surfaces
+        on one colour scale, and their difference).
 
     Returns
     -------
@@ -169,6 +174,7 @@ def compare_map_html(
         view = folium.FeatureGroup(name=escape_text(name), overlay=False, show=False)
         _status_layer(frame, period, key).add_to(view)
         view.add_to(m)
+    add_overlays(m, overlays)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
     frame = PageFrame(
@@ -182,7 +188,7 @@ def compare_map_html(
         produced=run_date,
         summary_html=_summary_html(comparison),
         details_html=_details_html(comparison),
-        legend=_legend(comparison, areas),
+        legend=[*_legend(comparison, areas), *overlay_legend(overlays)],
         study_bounds=bounds,
         extra_css=_PAGE_CSS,
     )

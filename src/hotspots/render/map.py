@@ -33,6 +33,7 @@ import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any, Final
 
@@ -86,6 +87,7 @@ from hotspots.render.page import (
     new_map,
 )
 from hotspots.render.page import html_text as _text
+from hotspots.render.surface_layer import ImageOverlay, add_overlays, overlay_legend
 
 __all__ = [
     "AREA_LAYER_NAME",
@@ -131,6 +133,7 @@ def map_html(
     *,
     title: str = DEFAULT_TITLE,
     point_limit: int = POINT_LIMIT,
+    overlays: Sequence[ImageOverlay] = (),
 ) -> str:
     """Render an analysis as a self-contained HTML map.
 
@@ -149,6 +152,8 @@ def map_html(
     point_limit
         With ``presentation.show_points``, more analysed events than this are drawn as counts per
         500 m grid cell instead of individual points.
+    overlays
+        Rasters drawn as layers that start switched off (the coverage-gap surface).
 
     Returns
     -------
@@ -200,10 +205,13 @@ def map_html(
         else:
             add_point_layers(m, events)
 
+    add_overlays(m, overlays)
     folium.LayerControl(collapsed=False).add_to(m)
     frame = _frame(
         analysis, presentation, title, study, breaks, show_points, aggregated, point_limit
     )
+    if overlays:
+        frame = replace(frame, legend=[*frame.legend, *overlay_legend(overlays)])
     page = frame_page(m, frame)
     thin = int((analysis.hotspots["status"] == schema.STATUS_THIN).sum()) if len(hotspots) else 0
     logger.info(
@@ -434,6 +442,7 @@ def _add_hotspots(
     if not features:
         return
     table = analysis.hotspots.reset_index(drop=True)
+    tested = "p_value" in table.columns  # the chance test ran (--chance-test)
     properties = []
     for feature, row in zip(features, records(table, features), strict=True):
         thin = row["status"] == schema.STATUS_THIN
@@ -457,6 +466,7 @@ def _add_hotspots(
                 "days": "none in record" if pd.isna(days) else f"{int(days):,}",
                 "footprint": "–" if math.isnan(footprint_km2) else f"{footprint_km2:.2f} km²",
                 "thin": 1 if thin else 0,
+                **({"chance": _text(f"{row['chance']} (p = {row['p_value']:.2f})")} if tested else {}),
             }
         )
 
@@ -488,6 +498,7 @@ def _add_hotspots(
                 ("coverage", "Coverage"),
                 ("days", "Days since enforcement"),
                 ("footprint", "Footprint"),
+                *([("chance", "Against chance")] if tested else []),
             ]
         ),
     ).add_to(group)

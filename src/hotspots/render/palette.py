@@ -106,6 +106,12 @@ AREA_CHANGE_COLOURS: Final[Mapping[str, str]] = MappingProxyType(
 
 # --- other marks ---------------------------------------------------------------------------
 #: Enforcement-cluster outline (dashed), district edges and text.
+#: Coverage-gap surface ramps (ColorBrewer PuOr, lightest first): oranges where harm outruns
+#: enforcement (thin, or the gap grew), purples where enforcement outruns harm (covered, or the
+#: gap shrank) - the same sides as the comparison's district classes "rose" and "fell".
+SURFACE_THIN: Final[tuple[str, str, str, str]] = ("#FEE0B6", "#FDB863", "#E08214", "#B35806")
+SURFACE_COVERED: Final[tuple[str, str, str, str]] = ("#D8DAEB", "#B2ABD2", "#8073AC", "#542788")
+
 CLUSTER_LINE: Final = "#222222"
 TEXT: Final = "#1A1A1A"
 #: Event points (only when asked for): Tol's purple and green, apart from the hotspot classes.

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from hotspots import schema
+from hotspots.render.page import LegendEntry, LegendSection
 from hotspots.surface import Surfaces
 
 #: ColorBrewer PuOr, a diverging scheme legible under the common colour-vision deficiencies:
@@ -23,7 +25,9 @@ COVERED_COLOURS = ("#d8daeb", "#b2abd2", "#8073ac", "#542788")
 #: Class breaks as fractions of the scale; |gap| under the first is drawn transparent.
 BREAK_FRACTIONS = (0.1, 0.25, 0.5, 1.0)
 #: Opacity of a coloured pixel (0-255): the districts and hotspots stay visible beneath.
-ALPHA = 170
+ALPHA = 160
+#: The Leaflet pane the surfaces are drawn in.
+SURFACE_PANE = "hotspots-surface"
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,19 @@ class ColourScale:
         """Upper bounds of each class on either side of zero."""
         return tuple(round(self.scale * f, 3) for f in BREAK_FRACTIONS)
 
-    def legend(self) -> list[tuple[str, str]]:
-        """(colour, words) rows, thin side first."""
-        b = (0.0, *self.breaks)
-        rows = [(c, f"thin: {b[i]:g}-{b[i + 1]:g} unmatched harm per km²" if i < 3 else
-                 f"thin: {b[3]:g} or more unmatched harm per km²") for i, c in reversed(list(enumerate(THIN_COLOURS)))]
-        rows += [(c, f"covered: {b[i]:g}-{b[i + 1]:g} per km² more enforcement than the thin ratio needs"
-                  if i < 3 else f"covered: {b[3]:g} or more per km²") for i, c in enumerate(COVERED_COLOURS)]
+    def legend(self, change: bool = False) -> list[tuple[str, str]]:
+        """(colour, words) rows, the orange (thin, or gap grown) side first."""
+        b = self.breaks
+        up, down = ("gap grew by", "gap shrank by") if change else ("thin:", "covered:")
+        units = ("harm per km²",) * 2 if change else ("unmatched harm per km²", "per km² beyond the thin ratio")
+
+        def words(side: str, unit: str, i: int) -> str:
+            if i < len(b) - 1:
+                return f"{side} {b[i]:g}-{b[i + 1]:g} {unit}"
+            return f"{side} {b[i]:g} or more {unit}"
+
+        rows = [(c, words(up, units[0], i)) for i, c in reversed(list(enumerate(THIN_COLOURS)))]
+        rows += [(c, words(down, units[1], i)) for i, c in enumerate(COVERED_COLOURS)]
         return rows
 
 
@@ -70,11 +80,12 @@ def rgba(gap: np.ndarray, scale: ColourScale) -> np.ndarray:
     out = np.zeros((*gap.shape, 4), dtype=np.uint8)
     finite = np.isfinite(gap)
     magnitude = np.where(finite, np.abs(gap), 0.0)
-    cls = np.searchsorted(np.array(scale.breaks[:-1]), magnitude, side="right")  # 0..3
+    # Class k holds breaks[k] <= |gap| < breaks[k + 1]; the last class is open above.
+    cls = np.searchsorted(np.array(scale.breaks[1:]), magnitude, side="right")
     visible = finite & (magnitude >= scale.breaks[0])
     for side, colours in ((gap > 0, THIN_COLOURS), (gap < 0, COVERED_COLOURS)):
         for k, colour in enumerate(colours):
-            pick = visible & side & (cls == k) if k else visible & side & (cls <= 0)
+            pick = visible & side & (cls == k)
             out[pick, :3] = _hex(colour)
             out[pick, 3] = ALPHA
     return out
@@ -110,3 +121,65 @@ def web_image(surfaces: Surfaces, band: np.ndarray, scale: ColourScale) -> tuple
     lon1, lat1 = to_lonlat.transform(x1, y1)
     uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     return uri, [[round(lat0, 6), round(lon0, 6)], [round(lat1, 6), round(lon1, 6)]]
+
+
+@dataclass(frozen=True)
+class ImageOverlay:
+    """A raster drawn over the map: its layer name, image, corners and legend."""
+
+    name: str
+    uri: str  # data:image/png;base64,...
+    bounds: list[list[float]]  # [[south, west], [north, east]]
+    legend_title: str
+    legend: list[tuple[str, str]]  # (colour, words)
+    note: str  # one sentence: what it is and how it was made
+
+
+def gap_overlay(surfaces: Surfaces, scale: ColourScale, *, name: str = "Coverage-gap surface",
+                band: np.ndarray | None = None) -> ImageOverlay:
+    """The coverage-gap band of ``surfaces`` as an overlay; ``band``: a change of the gap instead."""
+    change = band is not None
+    uri, bounds = web_image(surfaces, band if change else surfaces.gap, scale)
+    note = (
+        f"Harm density minus enforcement density / thin ratio {surfaces.thin_ratio:g}, per km²: "
+        f"quartic kernel, bandwidth {surfaces.bandwidth_m:g} m, {surfaces.grid.cell_m:g} m cells, "
+        "edge-corrected at the study-area edge. "
+    )
+    note += (
+        "Current period's gap minus the earlier period's: orange where the gap grew, purple where it shrank."
+        if change else "Orange: harm outruns enforcement (thin); purple: covered."
+    )
+    note += f" Cells under {scale.breaks[0]:g} per km² either way are not drawn."
+    if not change:
+        note += f" Scale top {scale.scale:g} per km² (98th percentile of |gap|)."
+    return ImageOverlay(name=name, uri=uri, bounds=bounds, legend_title=name, legend=scale.legend(change),
+                        note=note)
+
+
+def overlay_legend(overlays: Sequence[ImageOverlay]) -> list[LegendSection]:
+    """One legend section per overlay, for the page frame (which escapes the text)."""
+    return [
+        LegendSection(
+            f"{overlay.legend_title} (when switched on)",
+            [LegendEntry(words, colour) for colour, words in overlay.legend],
+            note=overlay.note,
+        )
+        for overlay in overlays
+    ]
+
+
+def add_overlays(m: object, overlays: Sequence[ImageOverlay]) -> None:
+    """Add each overlay to a folium map as a layer that starts switched off."""
+    from html import escape
+
+    import folium
+
+    if overlays:
+        # Above the district and footprint fills (overlay pane, 400), below the rank markers
+        # (600) and tooltips; the mouse passes through to the footprints' tooltips beneath.
+        folium.map.CustomPane(SURFACE_PANE, z_index=450, pointer_events=False).add_to(m)
+    for overlay in overlays:
+        folium.raster_layers.ImageOverlay(
+            image=overlay.uri, bounds=overlay.bounds, name=escape(overlay.name), show=False,
+            interactive=False, pane=SURFACE_PANE,
+        ).add_to(m)
