@@ -297,6 +297,9 @@ body { display: grid; grid-template-columns: auto minmax(0, 1fr);
 .hs-collapsed > .hs-toggle::after { content: " ▸"; }
 .hs-collapsed > .hs-body { display: none; }
 #hs-legend { max-width: 290px; overflow: auto; clear: both; }
+/* Until the frame's script moves the legend into the map's corner it must take no grid row:
+   a tall legend would squeeze the map's row to nothing before Leaflet measures it. */
+body > #hs-legend { position: absolute; visibility: hidden; }
 #hs-legend .hs-body { padding: 0 8px 6px; }
 #hs-legend h2 { font-size: 12px; margin: 6px 0 2px; }
 #hs-legend p { margin: 2px 0; color: #333; }
