@@ -102,3 +102,16 @@ def test_bad_surface_and_chance_options_exit_2_with_a_message(tmp_path, option, 
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("audience", ["internal", "wide"])
+def test_briefing_says_which_priorities_are_unlikely_by_chance(tmp_path, audience):
+    out = tmp_path / audience
+    result = run("brief", *SAMPLE, "--period", "2024Q4", "--chance-test", "--replicates", "19",
+                 "--audience", audience, "--produced", "2024-12-31", "--no-pdf", "--out", out)
+    assert result.exit_code == 0, result.output
+    markdown = (out / "briefing.md").read_text()
+    assert "Against chance" in markdown and WORD_UNLIKELY in markdown
+    # The wide audience gets the words, never the p-value (a figure derived from counts).
+    assert ("(p = " in markdown) == (audience == "internal")
+    assert "enforcement is absent there" in markdown  # the caveat travels with the column

@@ -645,6 +645,7 @@ def run_brief(
     produced: date | str | None = None,
     reason: str | None = None,
     pdf: bool = True,
+    chance: ChanceOptions | None = None,
     read: ReadOptions | None = None,
     progress: Progress = _silent,
 ) -> BriefResult:
@@ -653,8 +654,9 @@ def run_brief(
     ``audience`` is ``"internal"`` or ``"wide"`` (1 km squares, counts below 5 as <5, no
     footprints); ``top_n`` priority hotspots are listed; ``produced`` (a date or
     ``YYYY-MM-DD``; default today) is printed; ``reason`` goes into the audit record; ``pdf``
-    prints briefing.pdf with headless Chromium when it is installed. The other parameters
-    are as for :func:`run_map`.
+    prints briefing.pdf with headless Chromium when it is installed; ``chance`` tests the
+    briefed period's hotspots against chance (a column of the priorities table, and its
+    definition and caveat). The other parameters are as for :func:`run_map`.
     """
     from hotspots.brief import (
         AUDIENCES,
@@ -689,6 +691,7 @@ def run_brief(
         previous = analyse_period(loaded, params, config, earlier)
         comparison = compare(previous, current, match_distance_m=params.eps_m)
         evaluation = _evaluation(previous, current)
+    current, _ = _tested(current, chance, progress)
     briefing = build_briefing(
         current, comparison, previous, audience=audience, top_n=top_n,
         produced=produced, reason=reason, evaluation=evaluation, presentation=presentation,

@@ -244,6 +244,8 @@ class _Hotspot:
     x_m: float
     y_m: float
     geometry: Any
+    chance: str = ""  # "unlikely by chance" / "could be chance" when the chance test ran
+    p_value: float | None = None
 
     @property
     def thin(self) -> bool:
@@ -266,6 +268,8 @@ def _hotspots(analysis: Analysis) -> list[_Hotspot]:
                 x_m=_coordinate(row.get("centroid_x")),
                 y_m=_coordinate(row.get("centroid_y")),
                 geometry=row.get("geometry"),
+                chance=_text(row.get("chance")) if row.get("chance") is not None else "",
+                p_value=_number(row.get("p_value")),
             )
         )
     return sorted(found, key=lambda h: (h.rank, h.hotspot_id))
@@ -659,6 +663,10 @@ def _priority_table(
     if changes is not None:
         columns.append("Change since comparison")
         numeric.append(False)
+    tested = any(h.chance for h in priority)
+    if tested:
+        columns.append("Against chance")
+        numeric.append(False)
     rows = []
     for h in priority:
         row = [
@@ -674,6 +682,10 @@ def _priority_table(
         if changes is not None:
             change = changes.get(h.hotspot_id)
             row.append(_change_text(change, style) if change else "not compared")
+        if tested:
+            # The wide audience gets the words only: a p-value is a figure derived from counts.
+            exact = not style.wide and h.p_value is not None
+            row.append(f"{h.chance} (p = {h.p_value:.2f})" if exact else h.chance)
         rows.append(tuple(row))
     return Table(tuple(columns), tuple(rows), tuple(numeric))
 

@@ -129,12 +129,33 @@ def caveats(current: Analysis, police_uk: bool, compared: bool) -> tuple[str, ..
             "Changes between periods reflect recording and reporting as well as activity; a "
             "resolved hotspot may have moved rather than stopped."
         )
+    if "p_value" in current.hotspots.columns:
+        found.append(
+            "The chance test compares harm with where all recorded events happen, and enforcement "
+            "is part of that background: a hotspot can stand out because harm is concentrated or "
+            "because enforcement is absent there. \"Unlikely by chance\" says the imbalance is "
+            "unlikely to be a random arrangement of these events, not why, nor that it is large."
+        )
     return tuple(found)
 
 
 def _role_types(current: Analysis, role: str) -> str:
     names = sorted(name for name, r in current.types.roles.items() if r == role)
     return ", ".join(names) if names else "none configured"
+
+
+def _chance_definition(current: Analysis) -> list[tuple[str, str]]:
+    """The chance test's definition, when it ran (the hotspots carry a ``p_value``)."""
+    if "p_value" not in current.hotspots.columns:
+        return []
+    text = (
+        "Monte Carlo test: which of the period's recorded events are harm is drawn at random many "
+        "times and DBSCAN is run again each time; a hotspot is \"unlikely by chance\" when few of "
+        "the draws (under the stated level, 5% unless set otherwise; the p-value) produce anywhere "
+        "a cluster with as strong an excess of harm (Bernoulli likelihood ratio over the cells "
+        "holding its events); otherwise \"could be chance\"."
+    )
+    return [("Against chance", text)]
 
 
 def definitions(current: Analysis, compared: bool, wide: bool) -> tuple[tuple[str, str], ...]:
@@ -152,6 +173,7 @@ def definitions(current: Analysis, compared: bool, wide: bool) -> tuple[tuple[st
             "Harm events",
             f"Event types with the harm role: {_role_types(current, schema.ROLE_HARM)}.",
         ),
+        *_chance_definition(current),
         (
             "Enforcement events",
             (
