@@ -115,3 +115,16 @@ def test_briefing_says_which_priorities_are_unlikely_by_chance(tmp_path, audienc
     # The wide audience gets the words, never the p-value (a figure derived from counts).
     assert ("(p = " in markdown) == (audience == "internal")
     assert "enforcement is absent there" in markdown  # the caveat travels with the column
+
+
+@pytest.mark.parametrize("audience", ["internal", "wide"])
+def test_briefing_surface_by_area_and_the_wide_audience_gets_1_km_squares(tmp_path, audience):
+    out = tmp_path / audience
+    result = run("brief", *SAMPLE, "--period", "2024Q4", "--surface", "--audience", audience,
+                 "--produced", "2024-12-31", "--no-pdf", "--out", out)
+    assert result.exit_code == 0, result.output
+    markdown = (out / "briefing.md").read_text()
+    assert "Coverage-gap surface by area" in markdown and "Unmatched harm (smoothed)" in markdown
+    with rasterio.open(out / schema.OUT_SURFACE) as src:
+        assert src.res == ((1000.0, 1000.0) if audience == "wide" else (100.0, 100.0))
+    assert ("1000 m cells" in markdown) == (audience == "wide")

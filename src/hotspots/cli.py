@@ -107,7 +107,7 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _extra_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Options of the coverage-gap surface and the chance test (map, compare)."""
+    """Options of the coverage-gap surface and the chance test (map, compare, brief)."""
     options = [
         click.option("--surface", is_flag=True, help="Add the coverage-gap surface: a layer, surface.tif and surface_areas.csv."),
         click.option("--surface-cell", type=float, help="Surface cell in metres (default: a quarter of the bandwidth, rounded to 10 m)."),
@@ -119,7 +119,7 @@ def _extra_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _chance_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Options of the chance test (map, compare, brief)."""
+    """Options of the chance test."""
     options = [
         click.option("--chance-test", is_flag=True, help="Test each hotspot against random relabelling of the period's events (p_value)."),
         click.option("--replicates", type=int, default=99, show_default=True, help="Relabellings of the chance test."),
@@ -329,7 +329,7 @@ def compare_command(**opts: Any) -> None:
 @click.option("--reason", help="Why this briefing is produced (kept in the audit log).")
 @click.option("--no-pdf", is_flag=True, help="Do not print briefing.pdf.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@_chance_options
+@_extra_options
 @_guarded
 def brief_command(**opts: Any) -> None:
     """Write a tasking briefing: briefing.html (A4, print-ready), briefing.md, briefing.pdf."""
@@ -338,7 +338,7 @@ def brief_command(**opts: Any) -> None:
     result = run_brief(
         opts["events"], period=opts["period"], against=opts.get("against"),
         audience=opts["audience"], top_n=opts["top_n"], produced=opts.get("produced"),
-        reason=opts.get("reason"), pdf=not opts["no_pdf"], chance=_extras(opts)["chance"], **_settings(opts),
+        reason=opts.get("reason"), pdf=not opts["no_pdf"], **_extras(opts), **_settings(opts),
     )
     result.write(opts["out"])
     _echo(result.summary_lines(opts["out"]))

@@ -582,6 +582,7 @@ class BriefResult(_Result):
     previous: Analysis | None = None
     comparison: Comparison | None = None
     evaluation: EvaluationResult | None = None
+    surfaces: Surfaces | None = None  # with --surface; 1 km squares for the wide audience
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -598,7 +599,18 @@ class BriefResult(_Result):
             ("briefing.png", self.briefing.figure_png),
             ("briefing.md", self.briefing_md),
             ("briefing.pdf", self.pdf),
+            *self._surface_files(),
         ]
+
+    def _surface_files(self) -> list[tuple[str, str | bytes | None]]:
+        if self.surfaces is None:
+            return []
+        from hotspots.outputs import csv_text
+        from hotspots.raster import geotiff_bytes
+        from hotspots.surface import district_summary
+
+        table = district_summary(self.surfaces, self.current.areas)
+        return [(schema.OUT_SURFACE, geotiff_bytes(self.surfaces)), (schema.OUT_SURFACE_AREAS, csv_text(table))]
 
     def write(self, folder: PathLike) -> list[str]:
         """Write the briefing files, then append the audit record to ``audit.jsonl``."""
@@ -645,6 +657,7 @@ def run_brief(
     produced: date | str | None = None,
     reason: str | None = None,
     pdf: bool = True,
+    surface: SurfaceOptions | None = None,
     chance: ChanceOptions | None = None,
     read: ReadOptions | None = None,
     progress: Progress = _silent,
@@ -656,7 +669,9 @@ def run_brief(
     ``YYYY-MM-DD``; default today) is printed; ``reason`` goes into the audit record; ``pdf``
     prints briefing.pdf with headless Chromium when it is installed; ``chance`` tests the
     briefed period's hotspots against chance (a column of the priorities table, and its
-    definition and caveat). The other parameters are as for :func:`run_map`.
+    definition and caveat); ``surface`` adds the coverage-gap surface by area to section 4
+    and writes surface.tif and surface_areas.csv (on 1 km squares for the wide audience).
+    The other parameters are as for :func:`run_map`.
     """
     from hotspots.brief import (
         AUDIENCES,
@@ -692,9 +707,11 @@ def run_brief(
         comparison = compare(previous, current, match_distance_m=params.eps_m)
         evaluation = _evaluation(previous, current)
     current, _ = _tested(current, chance, progress)
+    surfaces, surface_areas, surface_note = _brief_surface(current, surface, audience, progress)
     briefing = build_briefing(
         current, comparison, previous, audience=audience, top_n=top_n,
         produced=produced, reason=reason, evaluation=evaluation, presentation=presentation,
+        surface_areas=surface_areas, surface_note=surface_note,
     )
     html = briefing_html(briefing)
     markdown = briefing_markdown(briefing, figure_path="briefing.png")
@@ -716,8 +733,30 @@ def run_brief(
     }
     return BriefResult(
         briefing, html, markdown, pdf_bytes, pdf_note, audit_parameters, loaded, reason,
-        current, previous, comparison, evaluation,
+        current, previous, comparison, evaluation, surfaces,
     )
+
+
+def _brief_surface(
+    current: Analysis, surface: SurfaceOptions | None, audience: str, progress: Progress
+) -> tuple[Surfaces | None, Any, str]:
+    """The briefing's surface (1 km squares for the wide audience), its table by area and note."""
+    if surface is None:
+        return None, None, ""
+    from hotspots.surface import WIDE_CELL_M, coarsened, district_summary, surfaces_of
+
+    progress("computing the coverage-gap surface")
+    surfaces = surfaces_of(current, cell_m=surface.cell_m, bandwidth_m=surface.bandwidth_m)
+    if audience == "wide":
+        surfaces = coarsened(surfaces, WIDE_CELL_M)
+    note = (
+        f"Coverage gap = harm density − enforcement density ÷ thin ratio {surfaces.thin_ratio:g} "
+        f"(quartic kernel, bandwidth {surfaces.bandwidth_m:g} m, {surfaces.grid.cell_m:g} m cells, "
+        "edge-corrected at the study-area edge). Unmatched harm is the positive gap summed over the "
+        "area: harm events left unmatched at the thin ratio, smoothed. Thin surface is the area where "
+        "the gap is positive; the peak is the cell where it is largest."
+    )
+    return surfaces, district_summary(surfaces, current.areas), note
 
 
 # --- tune --------------------------------------------------------------------------------------

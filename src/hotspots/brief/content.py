@@ -156,6 +156,8 @@ class Briefing:
     boundary_source: str
     attributions: tuple[str, ...]
     audience_rules: tuple[str, ...] = field(default=())
+    surface: Table | None = None  # the coverage-gap surface by district (--surface)
+    surface_note: str = ""
 
     @property
     def produced_text(self) -> str:
@@ -353,6 +355,8 @@ def build_briefing(
     reason: str | None = None,
     evaluation: Any | None = None,
     presentation: PresentationParams | None = None,
+    surface_areas: Any | None = None,
+    surface_note: str = "",
 ) -> Briefing:
     """Build the content of a tasking briefing.
 
@@ -382,6 +386,10 @@ def build_briefing(
     presentation
         The protective marking (and the settings listed with the parameters); default
         `PresentationParams()`.
+
+    surface_areas, surface_note
+        The coverage-gap surface by district (:func:`hotspots.surface.district_summary`,
+        computed on 1 km squares for the wide audience) and how it was made, or None.
 
     Returns
     -------
@@ -455,6 +463,8 @@ def build_briefing(
         map_features=tuple(features),
         areas=_areas_table(area_rows, withheld, comparison, style),
         areas_note=_areas_note(comparison is not None),
+        surface=None if surface_areas is None else _surface_table(surface_areas, style),
+        surface_note=surface_note,
         changes=(
             _with_evaluation(
                 _changes_section(changes, comparison, current, previous, previous_label, style),
@@ -776,6 +786,22 @@ def _areas_table(
             cells.append(trends.get(_text(r.get("area_code")), "not compared"))
         rows.append(tuple(cells))
     return Table(tuple(columns), tuple(rows), tuple(numeric))
+
+
+def _surface_table(table: Any, style: Style) -> Table:
+    """Districts by unmatched harm under the coverage-gap surface, largest first."""
+    rows = sorted(_rows(table), key=lambda r: (-(_number(r.get("unmatched_harm")) or 0.0), _text(r.get("area_name"))))
+    body = []
+    for r in rows:
+        peak_x, peak_y = _number(r.get("peak_x")), _number(r.get("peak_y"))
+        body.append((
+            _text(r.get("area_name")),
+            style.count(round(_number(r.get("unmatched_harm")) or 0.0)),
+            f"{_number(r.get('thin_surface_km2')) or 0.0:,.1f}",
+            style.location(peak_x, peak_y) if peak_x is not None and peak_y is not None else "no thin surface",
+        ))
+    columns = ("Area", "Unmatched harm (smoothed)", "Thin surface (km²)", "Peak (OS grid ref)")
+    return Table(columns, tuple(body), (False, True, True, False))
 
 
 def _areas_note(compared: bool) -> str:

@@ -153,6 +153,9 @@ def briefing_markdown(b: Briefing, figure_path: str | None = None) -> str:
         lines.append(f"Figure 1 (in the HTML briefing). {e(b.figure_caption)}")
 
     lines += ["", "## 4. Areas", "", e(b.areas_note), ""] + _markdown_table(b.areas)
+    if b.surface:
+        lines += ["", "### Coverage-gap surface by area", "", e(b.surface_note), ""]
+        lines += _markdown_table(b.surface)
 
     n = 5
     if b.changes:
