@@ -5,10 +5,16 @@ British National Grid, 60 % of points in a few hundred Gaussian clusters), with 
 points harm and the rest enforcement, and the square as the study area. Each stage is timed
 after a warm-up on a small input (numba's kernels loaded), best of ``--repeat`` runs.
 
+``--fpr N`` also measures the chance test's false-positive rate: N seeded runs where harm is a
+random draw of uniformly placed events (the null hypothesis is true), each tested with
+``--replicates`` relabellings; it prints the share of runs with any hotspot "unlikely by
+chance" at 0.05 and a 95 % Wilson interval (the test holds the family-wise rate at 0.05).
+
 Usage::
 
     PYTHONPATH=src python benchmarks/bench_surface.py
     PYTHONPATH=src python benchmarks/bench_surface.py --sizes 25000 50000 100000 200000 --replicates 99
+    PYTHONPATH=src python benchmarks/bench_surface.py --sizes --fpr 400
 """
 
 from __future__ import annotations
@@ -65,14 +71,40 @@ def run(n: int, seed: int, eps: float, min_samples: int, replicates: int, repeat
     return min(surface_s), min(test_s), n_hot
 
 
+def false_positive_rate(runs: int, replicates: int, eps: float, min_samples: int) -> None:
+    """Share of null runs (uniform events, harm drawn at random) with any significant hotspot."""
+    from hotspots.dbscan import run_dbscan
+    from hotspots.significance import chance_test
+
+    hits = 0
+    for seed in range(runs):
+        rng = np.random.default_rng(10_000 + seed)
+        n = 1_000
+        x = rng.uniform(600_000, 605_000, n)
+        y = rng.uniform(300_000, 305_000, n)
+        harm = rng.random(n) < 0.3
+        owner = np.full(n, -1)
+        owner[harm] = run_dbscan(np.column_stack([x[harm], y[harm]]), eps, min_samples).labels
+        result = chance_test(x, y, harm, owner, int(owner.max()) + 1, eps_m=eps, min_samples=min_samples,
+                             replicates=replicates, seed=seed)
+        hits += bool((result.p_values <= 0.05).any())
+    rate = hits / runs
+    z = 1.96
+    centre = (rate + z * z / (2 * runs)) / (1 + z * z / runs)
+    half = z * np.sqrt(rate * (1 - rate) / runs + z * z / (4 * runs * runs)) / (1 + z * z / runs)
+    print(f"false-positive runs: {hits} of {runs} = {rate:.3f} (95% Wilson {centre - half:.3f}-{centre + half:.3f}); "
+          f"level 0.05, {replicates} replicates, 1,000 uniform events, 30% harm, eps {eps:g} m")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[25_000, 50_000, 100_000, 200_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[25_000, 50_000, 100_000, 200_000])
     parser.add_argument("--eps", type=float, default=400.0)
     parser.add_argument("--min-samples", type=int, default=3)
     parser.add_argument("--replicates", type=int, default=99)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fpr", type=int, default=0, help="null runs for the false-positive rate (0: skip)")
     args = parser.parse_args()
     run(2_000, args.seed, args.eps, args.min_samples, 2, 1)  # warm-up: numba kernels, imports
     print(f"{'events':>8} {'hotspots':>8} {'surface s':>10} {'test s':>8} {'total s':>8} {'s per 100k':>10}")
@@ -81,6 +113,8 @@ def main() -> None:
         total = surface_s + test_s
         print(f"{n:>8,} {n_hot:>8,} {surface_s:>10.3f} {test_s:>8.3f} {total:>8.3f} {total / n * 1e5:>10.3f}",
               flush=True)
+    if args.fpr:
+        false_positive_rate(args.fpr, args.replicates, args.eps, args.min_samples)
 
 
 if __name__ == "__main__":
