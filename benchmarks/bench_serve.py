@@ -190,11 +190,14 @@ def main() -> None:
         time.sleep(0.5)
         rss_start = rss_kb(server.pid)
         rss_peak = [rss_start]
+        rss_series: list[tuple[float, int]] = []
         stop = threading.Event()
 
         def sample() -> None:
             while not stop.wait(0.2):
-                rss_peak[0] = max(rss_peak[0], rss_kb(server.pid))
+                now = rss_kb(server.pid)
+                rss_peak[0] = max(rss_peak[0], now)
+                rss_series.append((time.perf_counter(), now))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -322,6 +325,12 @@ def main() -> None:
         print(
             f"server RSS MB: start {rss_start / 1024:.0f}, end {rss_end / 1024:.0f}, peak {rss_peak[0] / 1024:.0f}"
         )
+        marks = []
+        for tenth in range(1, 11):
+            when = t_start + elapsed * tenth / 10
+            near = min(rss_series, key=lambda item: abs(item[0] - when), default=(0.0, 0))
+            marks.append(f"{near[1] / 1024:.0f}")
+        print("server RSS MB at each tenth of the load: " + " ".join(marks))
         log = runs / "audit.jsonl"
         from hotspots.auditlog import verify_log
 

@@ -48,11 +48,13 @@ def test_a_second_writer_continues_the_chain(tmp_path):
     assert verify_log(tmp_path / "a.jsonl").ok
 
 
-def test_concurrent_appends_keep_one_chain(tmp_path):
+@pytest.mark.parametrize("shared", [False, True], ids=["four-writers", "one-writer-group-commit"])
+def test_concurrent_appends_keep_one_chain(tmp_path, shared):
     path = tmp_path / "a.jsonl"
-    writers = [
-        AuditLog(path, fsync=False) for _ in range(4)
-    ]  # separate objects: flock must serialise
+    # Separate objects: flock must serialise them; one shared object with fsync on: its
+    # threads share fsyncs (group commit) and must still chain every line exactly once.
+    one = AuditLog(path, fsync=True)
+    writers = [one] * 4 if shared else [AuditLog(path, fsync=False) for _ in range(4)]
 
     def work(log: AuditLog) -> None:
         for i in range(50):
@@ -65,6 +67,8 @@ def test_concurrent_appends_keep_one_chain(tmp_path):
         t.join()
     result = verify_log(path)
     assert result.ok and result.lines == 200
+    if shared:
+        assert one._synced == one._written == 200  # every line covered by a finished fsync
 
 
 def _edit(lines: list[str]) -> list[str]:

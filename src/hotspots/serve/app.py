@@ -198,6 +198,12 @@ def _product_csp(path: Path, sha256: str) -> str:
     return policy
 
 
+class _FileResponse(FileResponse):
+    """Files read in 1 MiB chunks (Starlette's 64 kB means 80 thread hops for a 5 MB map)."""
+
+    chunk_size = 1 << 20
+
+
 def _media_type(name: str) -> str:
     return _MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
 
@@ -471,7 +477,7 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
                 headers["content-security-policy"] = _product_csp(located.path, located.file.sha256)
             else:
                 headers["content-security-policy"] = _FILE_CSP
-            return FileResponse(
+            return _FileResponse(
                 located.path,
                 media_type=media,
                 filename=safe_name,
