@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -48,7 +49,9 @@ def workload(n: int, seed: int):
     return events, areas
 
 
-def run(n: int, seed: int, eps: float, min_samples: int, replicates: int, repeat: int) -> tuple[float, float, int]:
+def run(
+    n: int, seed: int, eps: float, min_samples: int, replicates: int, repeat: int
+) -> tuple[float, float, float, int]:
     from hotspots import schema
     from hotspots.dbscan import run_dbscan
     from hotspots.significance import chance_test
@@ -60,15 +63,16 @@ def run(n: int, seed: int, eps: float, min_samples: int, replicates: int, repeat
     owner = np.full(n, -1)
     owner[harm] = run_dbscan(np.column_stack([x[harm], y[harm]]), eps, min_samples).labels
     n_hot = int(owner.max()) + 1
-    surface_s, test_s = [], []
+    surface_s, test_s, cpu_s = [], [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         coverage_gap_surfaces(events, areas, eps_m=eps, thin_ratio=0.5)
         surface_s.append(time.perf_counter() - t)
         t = time.perf_counter()
         chance_test(x, y, harm, owner, n_hot, eps_m=eps, min_samples=min_samples, replicates=replicates)
         test_s.append(time.perf_counter() - t)
-    return min(surface_s), min(test_s), n_hot
+        cpu_s.append(time.process_time() - c)
+    return min(surface_s), min(test_s), min(cpu_s), n_hot
 
 
 def false_positive_rate(runs: int, replicates: int, eps: float, min_samples: int) -> None:
@@ -107,12 +111,16 @@ def main() -> None:
     parser.add_argument("--fpr", type=int, default=0, help="null runs for the false-positive rate (0: skip)")
     args = parser.parse_args()
     run(2_000, args.seed, args.eps, args.min_samples, 2, 1)  # warm-up: numba kernels, imports
-    print(f"{'events':>8} {'hotspots':>8} {'surface s':>10} {'test s':>8} {'total s':>8} {'s per 100k':>10}")
+    # CPU seconds (both stages, every thread) say what the work costs when the machine is shared;
+    # wall seconds what a user waits on an idle one.
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'events':>8} {'hotspots':>8} {'surface s':>10} {'test s':>8} {'total s':>8} {'cpu s':>7} "
+          f"{'cpu s/100k':>10}")
     for n in args.sizes:
-        surface_s, test_s, n_hot = run(n, args.seed, args.eps, args.min_samples, args.replicates, args.repeat)
+        surface_s, test_s, cpu_s, n_hot = run(n, args.seed, args.eps, args.min_samples, args.replicates, args.repeat)
         total = surface_s + test_s
-        print(f"{n:>8,} {n_hot:>8,} {surface_s:>10.3f} {test_s:>8.3f} {total:>8.3f} {total / n * 1e5:>10.3f}",
-              flush=True)
+        print(f"{n:>8,} {n_hot:>8,} {surface_s:>10.3f} {test_s:>8.3f} {total:>8.3f} {cpu_s:>7.2f} "
+              f"{cpu_s / n * 1e5:>10.3f}", flush=True)
     if args.fpr:
         false_positive_rate(args.fpr, args.replicates, args.eps, args.min_samples)
 
