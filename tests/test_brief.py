@@ -78,6 +78,8 @@ def hotspot_table(planted: list[tuple], thin_ratio: float = 0.5) -> gpd.GeoDataF
                 "hotspot_id": hotspot_id,
                 "status": schema.STATUS_THIN if coverage < thin_ratio else schema.STATUS_COVERED,
                 "harm": harm,
+                "locations": harm,
+                "few_locations": False,
                 "enforcement": enforcement,
                 "coverage": coverage,
                 "harm_gap": harm - enforcement / thin_ratio,

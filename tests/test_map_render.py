@@ -150,6 +150,8 @@ def make_analysis(
             "rank": [1, 2],
             "status": [schema.STATUS_THIN, schema.STATUS_COVERED],
             "harm": [4, 3],
+            "locations": [4, 3],
+            "few_locations": [False, False],
             "enforcement": [1, 3],
             "coverage": [0.25, 1.0],
             "harm_gap": [2.0, -3.0],
@@ -329,6 +331,7 @@ def test_hotspot_tooltips_hold_counts_ratio_days_and_area(default_page):
         "coverage": "0.25",
         "days": "37",
         "footprint": thin["footprint"],
+        "locations": "4 events at 4 locations",
         "thin": 1,
     }
     assert re.fullmatch(r"0\.\d\d km²", thin["footprint"])

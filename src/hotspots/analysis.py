@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from hotspots import parallel, schema
+from hotspots import parallel, schema, sentences
 from hotspots.cluster import cluster_events, cluster_ids, footprints
 from hotspots.gridref import grid_reference
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
@@ -110,6 +110,9 @@ def analyse(
             f"geocoding rate {rate:.1%} is below {MIN_GEOCODING_RATE:.0%}: hotspots may be missing "
             "where addresses failed to geocode"
         )
+    few = few_locations_warning(hotspots, params)  # type: ignore[arg-type]
+    if few:
+        warnings.append(few)
     quality = Quality(
         rows_read=rows_read,
         rows_analysed=rows_analysed,
@@ -209,6 +212,8 @@ def _hotspots(
             of_type = _is(history[schema.COL_TYPE], type_name)[hit_event]
             type_counts[f"n_{type_name}"] = np.bincount(hit_shape[of_type], minlength=n)
 
+    table["locations"] = _locations(harm, labels, n)
+    table["few_locations"] = table["locations"] < params.min_locations
     table["coverage"] = table["enforcement"] / table["harm"].where(table["harm"] > 0)
     ratio = params.thin_ratio
     table["harm_gap"] = table["harm"] - table["enforcement"] / ratio if ratio > 0 else -table["enforcement"]
@@ -227,9 +232,11 @@ def _hotspots(
     table[schema.COL_AREA_CODE] = code
     table[schema.COL_AREA_NAME] = name
 
+    # Demoted hotspots (too few locations to trust, when configured) rank after all others.
+    table["demoted"] = table["few_locations"] & (params.few_locations == "demote")
     table = table.sort_values(
-        ["harm_gap", "harm", "coverage", schema.COL_HOTSPOT],
-        ascending=[False, False, True, True],
+        ["demoted", "harm_gap", "harm", "coverage", schema.COL_HOTSPOT],
+        ascending=[True, False, False, True, True],
         kind="mergesort",
     )
     table["rank"] = np.arange(1, n + 1)
@@ -239,6 +246,46 @@ def _hotspots(
     ordered = list(HOTSPOT_COLUMNS) + list(type_counts)
     table = table[ordered].reset_index(drop=True)
     return gpd.GeoDataFrame(table, geometry=list(geometry), crs=schema.CRS_METRIC)
+
+
+def _locations(harm: pd.DataFrame, labels: np.ndarray, n: int) -> np.ndarray:
+    """Distinct whole-metre coordinates among each cluster's harm events."""
+    member = labels >= 0
+    if n == 0 or not member.any():
+        return np.zeros(n, dtype=np.int64)
+    points = pd.DataFrame(
+        {
+            "label": labels[member],
+            "x": np.round(harm[schema.COL_X].to_numpy(float)[member]),
+            "y": np.round(harm[schema.COL_Y].to_numpy(float)[member]),
+        }
+    ).drop_duplicates()
+    return np.bincount(points["label"].to_numpy(), minlength=n)
+
+
+def few_locations_warning(hotspots: pd.DataFrame, params: AnalysisParams) -> str | None:
+    """The sentence naming the hotspots whose harm sits at fewer than ``min_locations`` points."""
+    few = hotspots[hotspots["few_locations"].astype(bool)] if "few_locations" in hotspots else hotspots[:0]
+    if len(few) == 0:
+        return None
+    named = [
+        f"{row.hotspot_id} in {row.area_name} ({sentences.at_locations(int(row.harm), int(row.locations))})"
+        for row in few.itertuples()
+    ]
+    shown = named[:5] + ([f"{len(named) - 5} more"] if len(named) > 5 else [])
+    subject = sentences.counted(len(few), "hotspot")
+    verb = "has" if len(few) == 1 else "have"
+    what = (
+        "demoted below the other hotspots and out of the priorities"
+        if params.few_locations == "demote"
+        else "ranked as usual"
+    )
+    return (
+        f"check the geocoding: {subject} {verb} harm events at fewer than "
+        f"{sentences.counted(params.min_locations, 'distinct location')} "
+        f"({sentences.joined(shown)}); {what}. Many events at one point can be one address "
+        "reported many times, or events snapped to one map point (police.uk does this)"
+    )
 
 
 #: Footprints per thread below which testing events against them in threads does not pay.

@@ -44,6 +44,8 @@ HOTSPOT_COLUMNS: Final = (
     "rank",  # 1 = largest harm gap
     "status",  # "thin" or "covered"
     "harm",  # harm events in the cluster
+    "locations",  # distinct coordinates (to 1 m) of its harm events
+    "few_locations",  # locations < min_locations: check the geocoding (demoted when configured)
     "enforcement",  # enforcement events of the period inside the footprint
     "coverage",  # enforcement / harm
     "harm_gap",  # harm - enforcement / thin_ratio: the shortfall against the thin rule

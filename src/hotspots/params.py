@@ -56,6 +56,14 @@ DEFAULT_THIN_RATIO = 0.5
 DEFAULT_COAST_TOLERANCE_M = 1000.0
 #: An exact coordinate holding at least this many analysed events is reported as a stacked point.
 DEFAULT_STACK_MIN = 5
+#: A hotspot whose harm events sit at fewer distinct coordinates (to 1 m) than this is a
+#: "few locations" hotspot: 2 singles out hotspots whose every event is at one point.
+DEFAULT_MIN_LOCATIONS = 2
+#: What a few-locations hotspot is. "flag": ranked as usual and flagged everywhere (force data:
+#: one cuckooed address reported many times is exactly what a briefing needs); "demote": ranked
+#: after every other hotspot, out of the priorities, listed under "check the geocoding" (police.uk
+#: snaps every event to an anonymising point, so one point can be a whole street).
+FEW_LOCATIONS_CHOICES = ("flag", "demote")
 
 ENGINE_NAMES = ("grid", "sklearn")
 DATE_ORDERS = ("auto", "dmy", "mdy")
@@ -130,6 +138,8 @@ class AnalysisParams:
     date_order: str = "auto"
     coast_tolerance_m: float = DEFAULT_COAST_TOLERANCE_M
     stack_min: int = DEFAULT_STACK_MIN
+    min_locations: int = DEFAULT_MIN_LOCATIONS
+    few_locations: str = "flag"  # one of FEW_LOCATIONS_CHOICES
     eps_source: str = ""  # how eps_m was chosen when not given, e.g. "auto: k-distance knee"
 
     def __post_init__(self) -> None:
@@ -140,6 +150,12 @@ class AnalysisParams:
         _non_negative("coast_tolerance_m", self.coast_tolerance_m)
         _whole_at_least("min_samples", self.min_samples, 1)
         _whole_at_least("stack_min", self.stack_min, 2)
+        _whole_at_least("min_locations", self.min_locations, 1)
+        if self.few_locations not in FEW_LOCATIONS_CHOICES:
+            raise ConfigError(
+                f"few_locations: expected one of {', '.join(FEW_LOCATIONS_CHOICES)}, "
+                f"got {self.few_locations!r}"
+            )
         if self.engine not in ENGINE_NAMES:
             raise ConfigError(f"engine: expected one of {', '.join(ENGINE_NAMES)}, got {self.engine!r}")
         if self.date_order not in DATE_ORDERS:
@@ -165,6 +181,8 @@ class AnalysisParams:
             "date_order": self.date_order,
             "coast_tolerance_m": self.coast_tolerance_m,
             "stack_min": self.stack_min,
+            "min_locations": self.min_locations,
+            "few_locations": self.few_locations,
             "eps_source": self.eps_source or "given",
         }
 

@@ -44,6 +44,9 @@ DEFINITIONS = {
     "district holding more of its footprint); district figures count every event in the district "
     "where it is, so a district's harm in thin hotspots never exceeds its harm",
     "geocoding_rate": "rows with usable coordinates / rows read",
+    "locations": "distinct coordinates (to 1 m) of a hotspot's harm events; a hotspot with fewer than "
+    "min_locations is flagged 'check the geocoding' (few_locations = flag) or ranked after every other "
+    "hotspot and left out of the priorities (few_locations = demote)",
     "stacked_point": "one coordinate (to 1 m) holding at least stack_min analysed events",
 }
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import shapely
 
-from hotspots import __version__, schema
+from hotspots import __version__, schema, sentences
 from hotspots.brief.rules import (
     AUDIENCE_INTERNAL,
     AUDIENCE_WIDE,
@@ -248,10 +248,19 @@ class _Hotspot:
     geometry: Any
     chance: str = ""  # "unlikely by chance" / "could be chance" when the chance test ran
     p_value: float | None = None
+    locations: int | None = None  # distinct coordinates of its harm events (None: not recorded)
+    few_locations: bool = False
 
     @property
     def thin(self) -> bool:
         return self.status == schema.STATUS_THIN
+
+    @property
+    def where(self) -> str:
+        """``"all 3 events at one location"``, or ``""`` when the hotspot is not flagged."""
+        if not self.few_locations or self.locations is None:
+            return ""
+        return sentences.at_locations(self.harm, self.locations)
 
 
 def _hotspots(analysis: Analysis) -> list[_Hotspot]:
@@ -272,6 +281,8 @@ def _hotspots(analysis: Analysis) -> list[_Hotspot]:
                 geometry=row.get("geometry"),
                 chance=_text(row.get("chance")) if row.get("chance") is not None else "",
                 p_value=_number(row.get("p_value")),
+                locations=_whole(row.get("locations")),
+                few_locations=bool(row.get("few_locations")) if _text(row.get("few_locations")) else False,
             )
         )
     return sorted(found, key=lambda h: (h.rank, h.hotspot_id))
@@ -412,8 +423,11 @@ def build_briefing(
     style = Style(wide=audience == AUDIENCE_WIDE)
     params = current.params
     hotspots = _hotspots(current)
+    # Demoted hotspots (too few distinct locations, when configured) are never priorities:
+    # the analysis's warnings list them under "check the geocoding".
+    demote = getattr(params, "few_locations", "flag") == "demote"
     thin = [h for h in hotspots if h.thin]
-    priority = thin[:top_n]
+    priority = [h for h in thin if not (demote and h.few_locations)][:top_n]
     changes = _changes(comparison) if comparison is not None else []
     current_changes = {c.hotspot_id: c for c in changes if c.period == "current"}
     # The comparison period: from the previous analysis, else from the comparison itself.
@@ -457,7 +471,11 @@ def build_briefing(
         priority=_priority_table(
             priority, current_changes if comparison is not None else None, style
         ),
-        priority_note=_priority_note(len(hotspots), len(thin), len(priority), top_n),
+        priority_note=_priority_note(
+            len(hotspots), len(thin), len(priority), top_n,
+            demoted=demote and any(h.few_locations for h in thin),
+        )
+        + _few_locations_note(priority, hotspots, demote),
         figure_png=figure_png,
         figure_caption=_figure_caption(current, style),
         map_features=tuple(features),
@@ -549,7 +567,9 @@ def _key_findings(
         by_district = Counter(h.area_name for h in thin)
         if by_district:
             district, k = min(by_district.items(), key=lambda item: (-item[1], item[0]))
-            sentence += f"; it is in {district}" if len(thin) == 1 else f"; {k} are in {district}"
+            sentence += (
+                f"; it is in {district}" if len(thin) == 1 else f"; {k} {sentences.verb(k, 'is')} in {district}"
+            )
         findings.append(sentence + ".")
 
     thin_harm = sum(h.harm for h in thin)
@@ -591,8 +611,10 @@ def _key_findings(
             f"{style.ratio(enforcement, harm)})."
         )
 
-    if thin:
-        first = thin[0]
+    demote = getattr(params, "few_locations", "flag") == "demote"
+    ranked = [h for h in thin if not (demote and h.few_locations)]
+    if ranked:
+        first = ranked[0]
         if first.days is None:
             when = "with no enforcement recorded in its footprint"
         elif style.wide:
@@ -602,7 +624,8 @@ def _key_findings(
         findings.append(
             f"Priority 1 is hotspot {first.hotspot_id} in {first.area_name} "
             f"({style.location(first.x_m, first.y_m)}): "
-            f"{style.counted(first.harm, 'harm event')} and "
+            f"{style.counted(first.harm, 'harm event')}"
+            f"{f' ({first.where}: check the geocoding)' if first.where else ''} and "
             f"{style.counted(first.enforcement, 'enforcement event')}, {when}."
         )
 
@@ -700,7 +723,30 @@ def _priority_table(
     return Table(tuple(columns), tuple(rows), tuple(numeric))
 
 
-def _priority_note(n_hotspots: int, n_thin: int, n_listed: int, top_n: int) -> str:
+def _few_locations_note(priority: Sequence[_Hotspot], hotspots: Sequence[_Hotspot], demote: bool) -> str:
+    """Sentences naming listed hotspots at few locations, and the demoted ones left out."""
+    note = ""
+    flagged = [f"{h.hotspot_id} ({h.where})" for h in priority if h.where]
+    if flagged:
+        note += (
+            f" Check the geocoding before tasking {sentences.joined(flagged)}: many events at one "
+            "point can be one address reported many times, or events snapped to one map point."
+        )
+    demoted = [f"{h.hotspot_id} ({h.where})" for h in hotspots if demote and h.thin and h.where]
+    if demoted:
+        note += (
+            f" Not ranked among the priorities (check the geocoding): {sentences.joined(demoted)}."
+        )
+    return note
+
+
+def _priority_note(n_hotspots: int, n_thin: int, n_listed: int, top_n: int, demoted: bool = False) -> str:
+    if demoted:
+        return (
+            f"Thin-coverage hotspots by harm gap, largest first: {n_listed} of {n_thin} thin listed "
+            f"({n_hotspots} hotspots in all); thin hotspots with too few distinct locations are not "
+            "ranked among the priorities."
+        )
     if n_hotspots == 0:
         return "No harm hotspots were found, so none is listed."
     if n_thin == 0:

@@ -43,7 +43,7 @@ import pandas as pd
 import shapely
 from folium.utilities import JsCode
 
-from hotspots import schema
+from hotspots import schema, sentences
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
 from hotspots.params import AnalysisParams, PresentationParams
@@ -431,6 +431,18 @@ def _add_clusters(
     ).add_to(group)
 
 
+def locations_text(row: Mapping[str, Any], params: Any) -> str:
+    """Where a hotspot's harm events sit: ``"all 3 events at one location — check the geocoding"``."""
+    harm, locations = row.get("harm"), row.get("locations")
+    if harm is None or locations is None or pd.isna(harm) or pd.isna(locations):
+        return "–"
+    text = sentences.at_locations(int(harm), int(locations))
+    if bool(row.get("few_locations")):
+        demoted = getattr(params, "few_locations", "flag") == "demote"
+        text += " — check the geocoding" + ("; not ranked among priorities" if demoted else "")
+    return text
+
+
 def _add_hotspots(
     m: folium.Map,
     analysis: Analysis,
@@ -465,6 +477,7 @@ def _add_hotspots(
                 "coverage": ratio_text(row["coverage"]),
                 "days": "none in record" if pd.isna(days) else f"{int(days):,}",
                 "footprint": "–" if math.isnan(footprint_km2) else f"{footprint_km2:.2f} km²",
+                "locations": _text(locations_text(row, analysis.params)),
                 "thin": 1 if thin else 0,
                 **({"chance": _text(f"{row['chance']} (p = {row['p_value']:.2f})")} if tested else {}),
             }
@@ -498,6 +511,7 @@ def _add_hotspots(
                 ("coverage", "Coverage"),
                 ("days", "Days since enforcement"),
                 ("footprint", "Footprint"),
+                ("locations", "Where the harm is"),
                 *([("chance", "Against chance")] if tested else []),
             ]
         ),
