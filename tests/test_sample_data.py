@@ -304,7 +304,8 @@ def test_policeuk_config_loads_with_expected_mapping() -> None:
     # No other police.uk category is analysed.
     for label in ("anti-social behaviour", "violence and sexual offences", "shoplifting"):
         assert label not in lookup
-    assert dict(config.analysis) == {}
+    # Only the few-locations rule: police.uk snaps events to anonymising points (issue 17).
+    assert dict(config.analysis) == {"few_locations": "demote", "min_locations": 2}
 
 
 @pytest.mark.shared
