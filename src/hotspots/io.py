@@ -486,9 +486,13 @@ class _Columns:
     x: str
     y: str
     crs: str
+    time: str = ""  # optional columns: "" when the file has none
+    date_from: str = ""
+    date_to: str = ""
 
     def headers(self) -> list[str]:
-        return [h for h in (self.id, self.type, self.date, self.x, self.y) if h]
+        fields = (self.id, self.type, self.date, self.x, self.y, self.time, self.date_from, self.date_to)
+        return list(dict.fromkeys(h for h in fields if h))
 
 
 def _find(headers: list[str], wanted: str, *, synonyms: bool) -> str | None:
@@ -527,9 +531,29 @@ def _resolve(path: Path, headers: list[str], columns: ColumnNames, *, geometry_c
         A field has no column (the message lists the columns found and the fix).
     """
     picked: dict[str, str] = {}
+    # Optional time columns: used when present; named in a config, they must be there.
+    for name in ("time", "date_from", "date_to"):
+        wanted = getattr(columns, name)
+        header = _find(headers, wanted, synonyms=False)
+        if header is None and name in columns.renamed:
+            raise _missing_column(
+                path, f"{name!r} (config names it {wanted!r})", headers,
+                f"correct [columns] {name} in the config, or remove it",
+            )
+        picked[name] = header or ""
+    if bool(picked["date_from"]) != bool(picked["date_to"]):
+        have, lack = ("date_from", "date_to") if picked["date_from"] else ("date_to", "date_from")
+        raise _missing_column(
+            path, f"{lack!r} column to go with {have!r}", headers,
+            f"a window needs both ends: add a {lack!r} column (or name it in [columns])",
+        )
+    windowed = bool(picked["date_from"])
     for name in ("id", "type", "date"):
         wanted = getattr(columns, name)
         header = _find(headers, wanted, synonyms=name not in columns.renamed)
+        if header is None and name == "date" and windowed and name not in columns.renamed:
+            picked[name] = ""  # every row's date may come from its date_from/date_to window
+            continue
         if header is None:
             raise _missing_column(
                 path,
@@ -551,14 +575,16 @@ def _resolve(path: Path, headers: list[str], columns: ColumnNames, *, geometry_c
         x_header = _find(headers, x_field, synonyms=synonyms)
         y_header = _find(headers, y_field, synonyms=synonyms)
         if x_header and y_header:
-            return _Columns(picked["id"], picked["type"], picked["date"], x_header, y_header, crs)
+            return _Columns(picked["id"], picked["type"], picked["date"], x_header, y_header, crs,
+                            picked["time"], picked["date_from"], picked["date_to"])
     if geometry_crs is not None:
         if not geometry_crs:
             raise InputError(
                 f"{path}: the geometry has no coordinate reference system; "
                 "save the file with its CRS (e.g. EPSG:27700 or EPSG:4326)"
             )
-        return _Columns(picked["id"], picked["type"], picked["date"], "", "", geometry_crs)
+        return _Columns(picked["id"], picked["type"], picked["date"], "", "", geometry_crs,
+                        picked["time"], picked["date_from"], picked["date_to"])
     fix = "name them lat/lon (WGS84) or easting/northing (EPSG:27700)"
     if {"x", "y"} <= {h.strip().casefold() for h in headers}:
         fix = "your file has x/y columns: say their CRS with --crs (e.g. --crs EPSG:27700)"
@@ -585,7 +611,7 @@ def _raw_from_table(
             schema.COL_ROW: np.arange(1, n + 1, dtype=np.int64),
             schema.COL_ID: table[found.id],
             schema.COL_TYPE: table[found.type],
-            schema.COL_DATE: table[found.date],
+            schema.COL_DATE: table[found.date] if found.date else pd.Series("", index=range(n), dtype=object),
         }
     )
     if found.x:
@@ -598,8 +624,13 @@ def _raw_from_table(
         raw[schema.COL_Y_RAW] = y
         raw[schema.COL_GEOM_KIND] = kind
     raw[schema.COL_CRS] = found.crs
+    optional = [(schema.COL_TIME, found.time), (schema.COL_DATE_FROM, found.date_from), (schema.COL_DATE_TO, found.date_to)]
+    for column, header in optional:
+        if header:
+            raw[column] = table[header]
     raw = raw[[schema.COL_SOURCE, schema.COL_ROW, schema.COL_ID, schema.COL_TYPE, schema.COL_DATE,
-               schema.COL_X_RAW, schema.COL_Y_RAW, schema.COL_CRS, schema.COL_GEOM_KIND]]
+               schema.COL_X_RAW, schema.COL_Y_RAW, schema.COL_CRS, schema.COL_GEOM_KIND,
+               *(column for column, header in optional if header)]]
     notes = tuple(
         f"{path.name}: column {h!r} appears {repeated[h]} times; the first is used"
         for h in found.headers()

@@ -8,6 +8,9 @@ A config file (``--config``) has up to four tables; every key is optional::
     date = "Month"
     lat = "Latitude"
     lon = "Longitude"
+    time = "Time"        # optional: time of day, when not part of the date
+    date_from = "From"   # optional: a window (from .. to), see docs/time.md
+    date_to = "To"
     # easting / northing (EPSG:27700), or x / y with crs = "EPSG:…"
 
     [types]              # your label -> an event type (matched case-insensitively)
@@ -83,6 +86,9 @@ class ColumnNames:
     x: str | None = None
     y: str | None = None
     crs: str | None = None  # the CRS of x / y
+    time: str = schema.COL_TIME  # optional: time of day of ``date``
+    date_from: str = schema.COL_DATE_FROM  # optional: an aoristic window's start (date, time)
+    date_to: str = schema.COL_DATE_TO  # optional: ... and its end
     renamed: frozenset[str] = frozenset()  # fields the user named explicitly
 
     def __post_init__(self) -> None:

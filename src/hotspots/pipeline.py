@@ -176,6 +176,8 @@ def rejected_csv(loaded: Loaded) -> str:
     a location description or notes) are never copied into outputs.
     """
     columns = [schema.COL_SOURCE, schema.COL_ROW, schema.COL_REASON, *schema.RAW_COLUMNS]
+    # The time columns (time, date_from, date_to) are repeated only when an input has them.
+    columns += [c for c in schema.OPTIONAL_RAW_COLUMNS if c in loaded.rejected]
     return csv_text(loaded.rejected[columns])
 
 

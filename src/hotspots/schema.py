@@ -37,6 +37,11 @@ COL_LAT: Final = "lat"
 COL_LON: Final = "lon"
 COL_EASTING: Final = "easting"
 COL_NORTHING: Final = "northing"
+# Optional time columns (read only when the file has them; see docs/time.md).
+COL_TIME: Final = "time"  # time of day of ``date`` (14:30, 1430, 14:30:00)
+COL_DATE_FROM: Final = "date_from"  # an aoristic window: earliest date (and time) the event can have happened
+COL_DATE_TO: Final = "date_to"  # ... and the latest
+OPTIONAL_RAW_COLUMNS: Final = (COL_TIME, COL_DATE_FROM, COL_DATE_TO)
 
 #: Synonyms recognised without a config (lower-cased header -> canonical column).
 COLUMN_SYNONYMS: Final = {
@@ -73,7 +78,9 @@ COL_REASON: Final = "reason"
 COL_X: Final = "x_m"  # easting in CRS_METRIC
 COL_Y: Final = "y_m"  # northing in CRS_METRIC
 COL_DATE_START: Final = "date_start"  # first instant the recorded date can mean
-COL_DATE_END: Final = "date_end"  # last day the recorded date can mean (month-only dates)
+COL_DATE_END: Final = "date_end"  # last day the recorded date can mean (month-only dates, windows)
+COL_MINUTE_START: Final = "minute_start"  # minute of date_start's day the event can first mean; -1: no time
+COL_MINUTE_END: Final = "minute_end"  # minute of date_end's day the event can last mean; -1: no time
 COL_HOTSPOT: Final = "hotspot_id"
 COL_AREA_CODE: Final = "area_code"
 COL_AREA_NAME: Final = "area_name"
@@ -88,6 +95,10 @@ REASON_INVALID_COORDS: Final = "coordinates_out_of_range"
 REASON_OUTSIDE_AREA: Final = "outside_study_area"
 REASON_MISSING_DATE: Final = "missing_date"
 REASON_BAD_DATE: Final = "unparseable_date"
+REASON_BAD_TIME: Final = "unparseable_time"  # a time of day that is not one (25:00, "noon")
+REASON_INCOMPLETE_WINDOW: Final = "incomplete_window"  # date_from without date_to, or the reverse
+REASON_WINDOW_REVERSED: Final = "window_end_before_start"
+REASON_WINDOW_OUTSIDE: Final = "window_outside_input_span"  # ends before, or starts after, every other row
 REASON_UNKNOWN_TYPE: Final = "unknown_type"
 REASON_MISSING_TYPE: Final = "missing_type"
 REASON_DUPLICATE_ID: Final = "duplicate_id"
@@ -102,6 +113,10 @@ REASONS: Final = (
     REASON_UNKNOWN_TYPE,
     REASON_MISSING_DATE,
     REASON_BAD_DATE,
+    REASON_BAD_TIME,
+    REASON_INCOMPLETE_WINDOW,
+    REASON_WINDOW_REVERSED,
+    REASON_WINDOW_OUTSIDE,
     REASON_MISSING_COORDS,
     REASON_NON_NUMERIC_COORDS,
     REASON_NOT_POINT,
@@ -127,6 +142,8 @@ OUT_CHANGES: Final = "changes.geojson"
 OUT_AREA_CHANGES: Final = "area_changes.csv"
 OUT_SURFACE: Final = "surface.tif"  # with --surface: harm, enforcement and coverage-gap rasters
 OUT_SURFACE_AREAS: Final = "surface_areas.csv"  # with --surface: the gap surface per district
+OUT_TIMELINE: Final = "timeline.csv"
+OUT_TIME_OF_WEEK: Final = "time_of_week.csv"
 
 #: Protective marking printed on every page unless the user chooses another.
 DEFAULT_MARKING: Final = "OFFICIAL-SENSITIVE"

@@ -22,6 +22,22 @@ Date rules
   ``mdy``; a file with both is refused as mixed. Dates such as ``05/05/2024`` read the
   same either way and never need the option.
 * Two-digit years, month names and other forms are rejected as ``unparseable_date``.
+
+Times and windows (``docs/time.md``)
+------------------------------------
+* A time in ``date`` (``2024-07-25T23:30``, ``25/07/2024 23:30``) or in a ``time`` column
+  (``23:30``, ``2330``, ``23:30:00``; it wins over a time in ``date``) gives the event's
+  minute of the day. Hours beyond 23, minutes or seconds beyond 59, or a ``time`` value in
+  any other form, reject the row as ``unparseable_time``. Month-only dates take no time.
+* ``date_from``/``date_to`` columns give a window (Ratcliffe's aoristic events): a row
+  with either filled is a window and both must be (``incomplete_window``); each end is a
+  date under the rules above (optionally with a time; a month-only ``date_to`` means the
+  month's last day); the row's ``date`` is then not used. A window ending before it starts
+  is ``window_end_before_start``; one that ends before every other row's date starts, or
+  starts after every other row's date ends, is ``window_outside_input_span`` (usually a
+  mistyped year). ``date_start``/``date_end`` are the window's first and last day, so
+  a period keeps a windowed row only if it holds the whole window, as for month-only
+  dates.
 """
 
 from __future__ import annotations
@@ -120,7 +136,7 @@ def validate(
     reject(blank_type[label], schema.REASON_MISSING_TYPE)
     reject(unknown, schema.REASON_UNKNOWN_TYPE)
 
-    start, end, date_reason = _parse_dates(raw, params.date_order)
+    start, end, minute_start, minute_end, date_reason = _parse_when(raw, params.date_order)
     reject_each(date_reason)
 
     x_m, y_m, coord_reason = _project(raw)
@@ -149,6 +165,8 @@ def validate(
     )
     valid[schema.COL_DATE_START] = start[ok]
     valid[schema.COL_DATE_END] = end[ok]
+    valid[schema.COL_MINUTE_START] = minute_start[ok]
+    valid[schema.COL_MINUTE_END] = minute_end[ok]
     valid[schema.COL_X] = x_m[ok]
     valid[schema.COL_Y] = y_m[ok]
     valid[schema.COL_AREA_CODE] = _text_column(pa.array(codes.tolist(), pa.large_string()).take(area))
@@ -160,6 +178,9 @@ def validate(
     out[schema.COL_REASON] = _REASON_TEXT[reason[bad]]
     for column in schema.RAW_COLUMNS:
         out[column] = rejected[column].to_numpy()
+    for column in schema.OPTIONAL_RAW_COLUMNS:
+        if column in raw:  # the time columns some inputs have: shown as written
+            out[column] = rejected[column].fillna("").to_numpy()
     return Validated(valid, out, int(has_coords.sum()), tuple(sorted(study)))
 
 
@@ -258,9 +279,103 @@ def parse_dates(raw: pd.DataFrame, date_order: str) -> tuple[np.ndarray, np.ndar
 
 def _parse_dates(raw: pd.DataFrame, date_order: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`parse_dates` with the reasons as codes of ``_REASON_CODE``."""
+    start, end, _, _, reason = _parse_when(raw, date_order)
+    return start, end, reason
+
+
+#: A time after a date of either form: ``2024-07-25T14:30``, ``25/07/2024, 14:30:05``.
+_TIME_AFTER_DATE = (
+    r"^(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}[T ]|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[T ]|, ?))"
+    r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+)
+#: A ``time`` column's value: ``14:30``, ``1430``, ``14:30:05``, ``9:05``.
+_TIME_ALONE = r"^(?P<h>\d{1,2}):?(?P<mi>\d{2})(?::?(?P<s>\d{2}))?$"
+
+
+def _parse_when(
+    raw: pd.DataFrame, date_order: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Days, minutes of the day and reasons of each row's date, time or window.
+
+    Returns ``start``, ``end`` (``datetime64[D]``), ``minute_start``, ``minute_end``
+    (int16, -1 where no time is known) and reason codes (module docstring).
+    """
     import pyarrow.compute as pc
 
-    text = _arrow_text(raw[schema.COL_DATE])
+    bad_time = _REASON_CODE[schema.REASON_BAD_TIME]
+    start, end, minute, blank, reason = _parse_text(raw, schema.COL_DATE, date_order)
+    minute_end = minute.copy()
+    if schema.COL_TIME in raw:
+        text = _arrow_text(raw[schema.COL_TIME])
+        given = ~pc.equal(text, "").to_numpy(zero_copy_only=False) & (reason == 0)
+        clock = _extract(text, _TIME_ALONE, given)
+        value = _minutes(clock)
+        month_only = end > start  # a month-only date has no day to hang a time on
+        reason[given & (value < 0)] = bad_time
+        use = given & (value >= 0) & ~month_only
+        minute[use] = minute_end[use] = value[use]
+    if schema.COL_DATE_FROM in raw:
+        s0, _, m0, blank0, r0 = _parse_text(raw, schema.COL_DATE_FROM, date_order)
+        _, e1, m1, blank1, r1 = _parse_text(raw, schema.COL_DATE_TO, date_order)
+        windowed = ~blank0 | ~blank1
+        w_reason = np.where(r0 != 0, r0, r1)
+        w_reason[blank0 | blank1] = _REASON_CODE[schema.REASON_INCOMPLETE_WINDOW]
+        timed = (m0 >= 0) & (m1 >= 0)
+        reversed_ = (e1 < s0) | ((e1 == s0) & timed & (m1 < m0))
+        w_reason[(w_reason == 0) & reversed_] = _REASON_CODE[schema.REASON_WINDOW_REVERSED]
+        w = np.flatnonzero(windowed)
+        reason[w] = w_reason[w]
+        start[w], end[w] = s0[w], e1[w]
+        minute[w] = np.where(timed[w], m0[w], -1)
+        minute_end[w] = np.where(timed[w], m1[w], -1)
+        blank = blank & ~windowed
+        outside = windowed & (reason == 0) & _outside_others(start, end, reason == 0)
+        reason[outside] = _REASON_CODE[schema.REASON_WINDOW_OUTSIDE]
+    reason[blank] = _REASON_CODE[schema.REASON_MISSING_DATE]
+    dated = reason == 0
+    start[~dated] = np.datetime64("NaT")
+    end[~dated] = np.datetime64("NaT")
+    minute[~dated] = minute_end[~dated] = -1
+    return start, end, minute.astype(np.int16), minute_end.astype(np.int16), reason
+
+
+def _minutes(groups: dict[str, np.ndarray]) -> np.ndarray:
+    """Minute of the day from extracted h/mi/s groups; -1 where absent, -2 where not a time."""
+    h, mi, sec = groups["h"], groups["mi"], groups["s"]
+    value = np.where(h >= 0, h * 60 + mi, -1)
+    impossible = (h > 23) | (mi > 59) | (sec > 59)
+    return np.where(impossible & (h >= 0), -2, value)
+
+
+def _outside_others(start: np.ndarray, end: np.ndarray, dated: np.ndarray) -> np.ndarray:
+    """Rows that end before every other dated row starts, or start after every other one ends."""
+    rows = np.flatnonzero(dated)
+    out = np.zeros(len(start), dtype=bool)
+    if len(rows) < 2:
+        return out
+    s = start[rows].astype(np.int64)
+    e = end[rows].astype(np.int64)
+    first, last = np.argmin(s), np.argmax(e)
+    # Leave each row out: the smallest start of the others is the second smallest for its owner.
+    second_start = np.min(np.delete(s, first))
+    second_end = np.max(np.delete(e, last))
+    others_start = np.where(np.arange(len(rows)) == first, second_start, s[first])
+    others_end = np.where(np.arange(len(rows)) == last, second_end, e[last])
+    out[rows] = (e < others_start) | (s > others_end)
+    return out
+
+
+def _parse_text(
+    raw: pd.DataFrame, column: str, date_order: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Parse one date column: start and end days, minute of the day, blank rows, reason codes.
+
+    The minute is -1 where the text holds no time (month-only dates never do); a time
+    that is not one gives ``unparseable_time``; a blank row gets no reason here.
+    """
+    import pyarrow.compute as pc
+
+    text = _arrow_text(raw[column])
     blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
 
     # Most dates are ISO with dashes: a match without groups finds them, and their digits
@@ -286,7 +401,7 @@ def _parse_dates(raw: pd.DataFrame, date_order: str) -> tuple[np.ndarray, np.nda
     if is_slashed.any():
         first, second = slashed["a"], slashed["b"]
         sources = raw[schema.COL_SOURCE].to_numpy()
-        day_first = _day_first(sources, first, second, is_slashed, raw[schema.COL_DATE], date_order)
+        day_first = _day_first(sources, first, second, is_slashed, raw[column], date_order)
         year[is_slashed] = slashed["y"][is_slashed]
         day[is_slashed] = np.where(day_first, first, second)[is_slashed]
         month[is_slashed] = np.where(day_first, second, first)[is_slashed]
@@ -301,8 +416,16 @@ def _parse_dates(raw: pd.DataFrame, date_order: str) -> tuple[np.ndarray, np.nda
         start[month_valid].astype("datetime64[M]") + np.timedelta64(1, "M")
     ).astype("datetime64[D]") - np.timedelta64(1, "D")
     reason = np.where(valid, 0, _REASON_CODE[schema.REASON_BAD_DATE]).astype(np.int8)
-    reason[blank] = _REASON_CODE[schema.REASON_MISSING_DATE]
-    return start, end, reason
+    reason[blank] = 0  # the caller decides what a blank means
+    minute = np.full(len(year), -1, dtype=np.int64)
+    # Only rows longer than a bare date can hold a time: a clean date-only file pays one length check.
+    long_day = valid & ~month_only & (pc.utf8_length(text).to_numpy(zero_copy_only=False) > 10)
+    if long_day.any():
+        value = _minutes(_extract(text, _TIME_AFTER_DATE, long_day))
+        minute[long_day] = value[long_day]
+        reason[long_day & (value == -2)] = _REASON_CODE[schema.REASON_BAD_TIME]
+        minute[minute < 0] = -1
+    return start, end, minute, blank, reason
 
 
 def _iso_digits(text: Any, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
