@@ -78,6 +78,7 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--delimiter", type=click.Choice([",", ";", "tab", "\t", "|", "pipe"]), help="CSV delimiter (default: sniffed from the header)."),
         click.option("--date-order", type=click.Choice(["auto", "dmy", "mdy"]), help="How to read dd/mm/yyyy-style dates (default auto)."),
         click.option("--crs", help="CRS of x/y columns, e.g. EPSG:27700."),
+        click.option("--time-col", help="Column holding the time of day (default: 'time' if present; see docs/time.md)."),
         click.option("--boundaries", type=click.Path(path_type=Path), help="District polygons (default: bundled ONS 2011 districts)."),
         click.option("--boundary-code-field", default="area_code", show_default=True, help="Code field in --boundaries."),
         click.option("--boundary-name-field", default="area_name", show_default=True, help="Name field in --boundaries."),
@@ -161,6 +162,10 @@ def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str
     config = load_config(opts.get("config"))
     if opts.get("crs"):
         config = replace(config, columns=replace(config.columns, crs=opts["crs"]))
+    if opts.get("time_col"):
+        # Named explicitly, the column must be there (like a [columns] time entry).
+        columns = config.columns
+        config = replace(config, columns=replace(columns, time=opts["time_col"], renamed=columns.renamed | {"time"}))
     eps = opts.get("eps")
     eps_m: float | None = None
     if eps == "auto" and not allow_auto_eps:

@@ -75,6 +75,8 @@ if TYPE_CHECKING:
     from hotspots.pipeline import Loaded
     from hotspots.significance import ChanceOptions, ChanceTest
     from hotspots.surface import SurfaceOptions, Surfaces
+    from hotspots.timeline import Timeline
+    from hotspots.timeofweek import TimeOfWeek
     from hotspots.tune import TuneResult as Suggestion
 
 PathLike = str | os.PathLike[str]
@@ -247,6 +249,8 @@ class MapResult(_Result):
     map_html: str
     surfaces: Surfaces | None = None  # with --surface
     chance: ChanceTest | None = None  # with --chance-test
+    timeline: Timeline | None = None  # monthly series per hotspot and district (timeline.csv)
+    time_of_week: TimeOfWeek | None = None  # day x hour tables (time_of_week.csv, when times exist)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -316,6 +320,39 @@ def _extras_summary(result: MapResult | CompareResult) -> dict[str, Any]:
     return content
 
 
+def _write_time_tables(out: OutputFolder, result: MapResult) -> None:
+    from hotspots.outputs import csv_text
+
+    if result.timeline is not None:
+        out.write_text(schema.OUT_TIMELINE, csv_text(result.timeline.frame()))
+    if result.time_of_week is not None and result.time_of_week.has_times:
+        out.write_text(schema.OUT_TIME_OF_WEEK, csv_text(result.time_of_week.frame()))
+
+
+def _time_views(loaded: Loaded, analysis: Analysis, top_n: int = 10) -> tuple[Timeline, TimeOfWeek]:
+    """Monthly series of every hotspot and district; time-of-week tables of the top ``top_n``."""
+    from hotspots.timeline import build_timeline
+    from hotspots.timeofweek import build_time_of_week
+
+    spots = analysis.hotspots
+    priority = [str(h) for h in spots.loc[spots["rank"] <= top_n, "hotspot_id"]]
+    return build_timeline(loaded.valid, analysis), build_time_of_week(analysis.events, priority)
+
+
+def _time_summary(content: dict[str, Any], timeline: Timeline | None, week: TimeOfWeek | None) -> dict[str, Any]:
+    """``summary.json`` with the timeline, time-of-week counts and their definitions added."""
+    from hotspots.timeline import TIMELINE_DEFINITIONS
+    from hotspots.timeofweek import WEEK_DEFINITIONS
+
+    if timeline is None:
+        return content
+    content = dict(content)
+    content["definitions"] = {**content.get("definitions", {}), **TIMELINE_DEFINITIONS, **WEEK_DEFINITIONS}
+    content["timeline"] = timeline.as_summary()
+    content["time_of_week"] = week.as_summary() if week is not None else None
+    return content
+
+
 def _write_map_summary(out: OutputFolder, result: MapResult) -> None:
     from hotspots.outputs import json_text
     from hotspots.pipeline import summary
@@ -325,10 +362,11 @@ def _write_map_summary(out: OutputFolder, result: MapResult) -> None:
         result.analysis, command="map", loaded=result.loaded, outputs=names,
         presentation=result.presentation,
     )
+    content = _time_summary(content, result.timeline, result.time_of_week)
     out.write_text(schema.OUT_SUMMARY, json_text({**content, **_extras_summary(result)}))
 
 
-MapResult.WRITERS = (_write_map_html, _write_map_tables, _write_surface, _write_map_summary)
+MapResult.WRITERS = (_write_map_html, _write_map_tables, _write_surface, _write_time_tables, _write_map_summary)
 
 
 def _tested(analysis: Analysis, chance: ChanceOptions | None, progress: Progress) -> tuple[Analysis, ChanceTest | None]:
@@ -403,11 +441,14 @@ def run_map(
         progress("computing the coverage-gap surface")
         surfaces = surfaces_of(analysis, cell_m=surface.cell_m, bandwidth_m=surface.bandwidth_m)
         overlays = [gap_overlay(surfaces, colour_scale(surfaces.gap))]
+    progress("monthly series and time of week")
+    timeline, week = _time_views(loaded, analysis)
     progress("rendering map")
     from hotspots.render.map import map_html
+    from hotspots.render.sparkline import tooltip_rows
 
-    html = map_html(analysis, presentation, overlays=overlays or ())
-    return MapResult(analysis, loaded, presentation, html, surfaces, tested)
+    html = map_html(analysis, presentation, overlays=overlays or (), hotspot_rows=tooltip_rows(timeline, week))
+    return MapResult(analysis, loaded, presentation, html, surfaces, tested, timeline, week)
 
 
 # --- compare -----------------------------------------------------------------------------------
@@ -708,10 +749,12 @@ def run_brief(
         evaluation = _evaluation(previous, current)
     current, _ = _tested(current, chance, progress)
     surfaces, surface_areas, surface_note = _brief_surface(current, surface, audience, progress)
+    timeline, week = _time_views(loaded, current, top_n)
     briefing = build_briefing(
         current, comparison, previous, audience=audience, top_n=top_n,
         produced=produced, reason=reason, evaluation=evaluation, presentation=presentation,
         surface_areas=surface_areas, surface_note=surface_note,
+        timeline=timeline, time_of_week=week,
     )
     html = briefing_html(briefing)
     markdown = briefing_markdown(briefing, figure_path="briefing.png")

@@ -48,7 +48,10 @@ from hotspots.params import PresentationParams, parameters_record
 from hotspots.period import Period
 
 if TYPE_CHECKING:
+    from hotspots.brief.timesection import TimeSection
     from hotspots.model import Analysis
+    from hotspots.timeline import Timeline
+    from hotspots.timeofweek import TimeOfWeek
 
 __all__ = [
     "DEFAULT_TOP_N",
@@ -158,6 +161,7 @@ class Briefing:
     audience_rules: tuple[str, ...] = field(default=())
     surface: Table | None = None  # the coverage-gap surface by district (--surface)
     surface_note: str = ""
+    time: TimeSection | None = None  # monthly charts, heat tables (internal audience, when built with a timeline)
 
     @property
     def produced_text(self) -> str:
@@ -368,6 +372,8 @@ def build_briefing(
     presentation: PresentationParams | None = None,
     surface_areas: Any | None = None,
     surface_note: str = "",
+    timeline: Timeline | None = None,
+    time_of_week: TimeOfWeek | None = None,
 ) -> Briefing:
     """Build the content of a tasking briefing.
 
@@ -397,7 +403,10 @@ def build_briefing(
     presentation
         The protective marking (and the settings listed with the parameters); default
         `PresentationParams()`.
-
+    timeline, time_of_week
+        Monthly series and day x hour tables (:mod:`hotspots.timeline`,
+        :mod:`hotspots.timeofweek`): a chart per priority hotspot, heat tables and a trend
+        finding for the internal audience; None leaves them out.
     surface_areas, surface_note
         The coverage-gap surface by district (:func:`hotspots.surface.district_summary`,
         computed on 1 km squares for the wide audience) and how it was made, or None.
@@ -453,6 +462,17 @@ def build_briefing(
     area_labels = [(_text(r.get("area_name")), r.get("geometry")) for r in area_rows]
     figure_png = render_figure(boundaries, area_labels, features, wide=style.wide)
     police_uk = looks_like_police_uk(current.inputs)
+    findings = _key_findings(current, hotspots, thin, area_rows, withheld, changes, previous_label, style)
+    time = None
+    if timeline is not None and not style.wide:
+        from hotspots.brief.timesection import time_section, trend_finding
+
+        ranked = [(h.rank, h.hotspot_id) for h in priority]
+        time = time_section(timeline, time_of_week, ranked)
+        sentence = trend_finding(timeline, ranked)
+        if sentence:  # after the headline findings; the list keeps its maximum length
+            at = min(len(findings), 2)
+            findings = (*findings[:at], sentence, *findings[at:])[:MAX_FINDINGS]
 
     return Briefing(
         title=TITLE,
@@ -465,9 +485,7 @@ def build_briefing(
         produced=produced or date.today(),
         version=version,
         reason=None if style.wide else reason,
-        key_findings=_key_findings(
-            current, hotspots, thin, area_rows, withheld, changes, previous_label, style
-        ),
+        key_findings=findings,
         priority=_priority_table(
             priority, current_changes if comparison is not None else None, style
         ),
@@ -499,13 +517,25 @@ def build_briefing(
         stacked_note=_stacked_note(current, style),
         warnings=() if style.wide else tuple(str(w) for w in current.quality.warnings),
         caveats=caveats(current, police_uk, comparison is not None),
-        definitions=definitions(current, comparison is not None, style.wide),
+        definitions=definitions(current, comparison is not None, style.wide) + _time_definitions(time),
         parameters=_parameters_table(parameters_record(params, presentation)),
         inputs=None if style.wide else _inputs_table(current.inputs),
         boundary_source=current.boundary_source,
         attributions=attributions(police_uk),
         audience_rules=audience_rules(),
+        time=time,
     )
+
+
+def _time_definitions(time: TimeSection | None) -> tuple[tuple[str, str], ...]:
+    """The time section's definitions (docs/time.md), when the briefing has one."""
+    if time is None:
+        return ()
+    from hotspots.timeline import TIMELINE_DEFINITIONS
+    from hotspots.timeofweek import WEEK_DEFINITIONS
+
+    terms = {**TIMELINE_DEFINITIONS, **WEEK_DEFINITIONS}
+    return tuple((term.replace("_", " "), text) for term, text in terms.items())
 
 
 def _study_area(area_rows: Sequence[Mapping[str, Any]]) -> str:

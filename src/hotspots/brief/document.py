@@ -143,6 +143,14 @@ def briefing_markdown(b: Briefing, figure_path: str | None = None) -> str:
     lines += ["", "## 2. Priority hotspots", "", e(b.priority_note), ""]
     if b.priority.rows:
         lines += _markdown_table(b.priority)
+    if b.time is not None:
+        lines += ["", "### Harm per month", "", e(b.time.months_note), ""]
+        if b.time.months:
+            rows = tuple((r.rank, r.hotspot_id, r.values, r.trend) for r in b.time.months)
+            lines += _markdown_table(Table(("Rank", "Hotspot", "Harm per month", "Trend"), rows))
+        lines += ["", "### Time of week", "", e(b.time.week_note)]
+        for heat in b.time.heat_tables:
+            lines += ["", e(heat.caption), ""] + _markdown_table(Table(heat.columns, heat.rows))
 
     lines += ["", "## 3. Map", ""]
     if figure_path:

@@ -134,6 +134,7 @@ def map_html(
     title: str = DEFAULT_TITLE,
     point_limit: int = POINT_LIMIT,
     overlays: Sequence[ImageOverlay] = (),
+    hotspot_rows: Sequence[tuple[str, Mapping[str, str]]] = (),
 ) -> str:
     """Render an analysis as a self-contained HTML map.
 
@@ -152,6 +153,9 @@ def map_html(
     point_limit
         With ``presentation.show_points``, more analysed events than this are drawn as counts per
         500 m grid cell instead of individual points.
+    hotspot_rows
+        Extra tooltip rows: (label, hotspot id -> cell). Cells are HTML built by
+        :mod:`hotspots.render.sparkline` (which escapes every value), e.g. the monthly sparkline.
     overlays
         Rasters drawn as layers that start switched off (the coverage-gap surface).
 
@@ -193,7 +197,7 @@ def map_html(
     _add_areas(m, analysis, areas, breaks, boundary_attribution(analysis.boundary_source), opacity)
     add_area_labels(m, analysis.areas)
     _add_clusters(m, analysis, clusters, enforcement_types)
-    _add_hotspots(m, analysis, hotspots, enforcement_types, harm_types)
+    _add_hotspots(m, analysis, hotspots, enforcement_types, harm_types, hotspot_rows)
 
     events = analysis.events
     show_points = presentation.show_points and len(events) > 0
@@ -449,6 +453,7 @@ def _add_hotspots(
     features: Sequence[Feature],
     enforcement_types: Sequence[str],
     harm_types: Sequence[str],
+    extra_rows: Sequence[tuple[str, Mapping[str, str]]] = (),
 ) -> None:
     group = folium.FeatureGroup(name=_text("Hotspots"), show=True).add_to(m)
     if not features:
@@ -480,6 +485,9 @@ def _add_hotspots(
                 "locations": _text(locations_text(row, analysis.params)),
                 "thin": 1 if thin else 0,
                 **({"chance": _text(f"{row['chance']} (p = {row['p_value']:.2f})")} if tested else {}),
+                # Trusted HTML from render.sparkline; braces escaped as for every other value.
+                **{f"extra{k}": cells.get(str(row["hotspot_id"]), "").translate(_BRACE_REFS)
+                   for k, (_, cells) in enumerate(extra_rows)},
             }
         )
 
@@ -513,11 +521,15 @@ def _add_hotspots(
                 ("footprint", "Footprint"),
                 ("locations", "Where the harm is"),
                 *([("chance", "Against chance")] if tested else []),
+                *((f"extra{k}", label) for k, (label, _) in enumerate(extra_rows)),
             ]
         ),
     ).add_to(group)
     HotspotSymbols(symbol_rows(analysis.hotspots)).add_to(group)
 
+
+# Braces in trusted tooltip HTML as character references, as page.html_text does for text.
+_BRACE_REFS: Final = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
 # A hovered footprint's outline thickens (weight 2 -> 4) and returns when the mouse leaves.
 _HIGHLIGHT_ON_HOVER: Final = (

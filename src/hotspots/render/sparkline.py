@@ -10,7 +10,12 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
+import numpy as np
+
 from hotspots.render.offline import escape_text
+from hotspots.timeline import Timeline
+from hotspots.timeofweek import STUDY_AREA, TimeOfWeek
+from hotspots.trend import MIN_EVENTS, MIN_MONTHS, Trend
 
 #: Line colour of the analysed period's months and of the earlier months.
 PERIOD_COLOUR: Final = "#b35806"
@@ -32,7 +37,7 @@ def _count(value: float) -> str:
 
 
 def sparkline_svg(
-    values: Sequence[float],
+    values: Sequence[float] | np.ndarray,
     *,
     months: Sequence[str] = (),
     period_first: int = 0,
@@ -87,7 +92,9 @@ def sparkline_svg(
     return "".join(parts)
 
 
-def heat_table_html(table: Sequence[Sequence[float]], *, caption: str, hours_per_cell: int = 1) -> str:
+def heat_table_html(
+    table: Sequence[Sequence[float]] | np.ndarray, *, caption: str, hours_per_cell: int = 1, compact: bool = False
+) -> str:
     """A day-of-week x hour-of-day table as an HTML table of shaded cells.
 
     Parameters
@@ -98,6 +105,9 @@ def heat_table_html(table: Sequence[Sequence[float]], *, caption: str, hours_per
         The table's caption (escaped).
     hours_per_cell
         Hours merged into one column (1, 2, 3, 4, 6 or 12) to keep the table small.
+    compact
+        Small type and tight cells set inline (for a map tooltip, which has no style sheet
+        of its own); otherwise the page styles ``table.heat-table``.
     """
     if len(table) != 7 or any(len(row) != 24 for row in table):
         raise ValueError("table: expected 7 rows (Monday first) of 24 hours")
@@ -108,9 +118,9 @@ def heat_table_html(table: Sequence[Sequence[float]], *, caption: str, hours_per
         for row in table
     ]
     top = max((v for row in cells for v in row), default=0.0)
-    head = "".join(
-        f'<th scope="col">{h:02d}</th>' for h in range(0, 24, hours_per_cell)
-    )
+    th = ' style="padding:0 2px;font-weight:normal"' if compact else ""
+    td = "padding:0 2px;min-width:14px;border:1px solid #ddd;text-align:center;" if compact else ""
+    head = "".join(f'<th scope="col"{th}>{h:02d}</th>' for h in range(0, 24, hours_per_cell))
     rows = []
     for day, row in zip(DAY_NAMES, cells, strict=True):
         tds = []
@@ -118,9 +128,40 @@ def heat_table_html(table: Sequence[Sequence[float]], *, caption: str, hours_per
             shade = HEAT_RAMP[0] if top <= 0 or value <= 0 else HEAT_RAMP[min(4, 1 + int(3.999 * value / top))]
             ink = "#ffffff" if shade in HEAT_RAMP[3:] else "#000000"
             text = _count(value) if value > 0 else ""
-            tds.append(f'<td style="background:{shade};color:{ink}">{text}</td>')
-        rows.append(f'<tr><th scope="row">{day}</th>{"".join(tds)}</tr>')
+            tds.append(f'<td style="{td}background:{shade};color:{ink}">{text}</td>')
+        rows.append(f'<tr><th scope="row"{th}>{day}</th>{"".join(tds)}</tr>')
+    table_style = ' style="font-size:9px;line-height:1.1;border-collapse:collapse"' if compact else ""
     return (
-        f'<table class="heat-table"><caption>{escape_text(caption)}</caption>'
-        f'<thead><tr><th scope="col"></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<table class="heat-table"{table_style}><caption>{escape_text(caption)}</caption>'
+        f'<thead><tr><th scope="col"{th}></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
+
+
+def trend_phrase(trend: Trend) -> str:
+    """``"rising (p = 0.003)"``, ``"no clear trend (p = 0.41)"`` or why it was not tested."""
+    if trend.p_value is None:
+        return f"no clear trend (not tested: fewer than {MIN_MONTHS} months or {MIN_EVENTS:g} events)"
+    p = "p < 0.001" if trend.p_value < 0.001 else f"p = {trend.p_value:.3f}"
+    return f"{trend.label} ({p})"
+
+
+def tooltip_rows(timeline: Timeline, week: TimeOfWeek | None = None) -> list[tuple[str, dict[str, str]]]:
+    """Tooltip rows for the map's hotspots: the monthly sparkline with its trend, and the
+    day x hour heat table (4-hour blocks) of priority hotspots when the input has times."""
+    months = timeline.months
+    cells = {
+        key: sparkline_svg(series.harm, months=months, period_first=timeline.period_first)
+        + f" {escape_text(trend_phrase(series.trend))}"
+        for key, series in timeline.hotspots.items()
+    }
+    # A short label keeps the tooltip narrow; the chart's title names its months.
+    rows = [("Harm per month", cells)]
+    if week is not None and week.has_times:
+        heat = {
+            key: heat_table_html(table.weights, caption=f"{table.with_time:,} timed, {table.no_time + table.too_long:,} left out",
+                                 hours_per_cell=4, compact=True)
+            for key, table in week.tables.items()
+            if key != STUDY_AREA
+        }
+        rows.append(("Harm by day and hour", heat))
+    return rows
