@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import optimize
+from scipy import optimize, stats
 
 from hotspots.trend import (
     MIN_EVENTS,
@@ -12,6 +12,8 @@ from hotspots.trend import (
     TREND_FALLING,
     TREND_NONE,
     TREND_RISING,
+    chi2_1_sf,
+    f1_sf,
     falling_run,
     rising_run,
     trend_of,
@@ -106,3 +108,10 @@ def test_runs_count_consecutive_changes_at_the_end(counts, rising, falling):
 def test_bad_arguments_are_refused(counts, days, alpha):
     with pytest.raises(ValueError):
         trend_of(counts, days, alpha)
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 4, 9, 10, 25, 118], ids=lambda d: f"df{d}")
+def test_closed_form_p_values_match_scipy(df):
+    x = np.array([0.0, 0.01, 0.5, 1.0, 2.5, 3.84, 7.0, 20.0, 50.0])
+    assert f1_sf(x, df) == pytest.approx(stats.f.sf(x, 1, df), abs=1e-12)
+    assert chi2_1_sf(x) == pytest.approx(stats.chi2.sf(x, 1), abs=1e-12)

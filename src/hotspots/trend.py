@@ -137,8 +137,6 @@ def trends_of(
     if not tested.any():
         return out
 
-    from scipy import stats
-
     rows = np.flatnonzero(tested)
     ys, totals = y[rows], total[rows]
     t = np.arange(n, dtype=float) - (n - 1) / 2  # centred: intercept and slope separate
@@ -152,7 +150,7 @@ def trends_of(
     with np.errstate(divide="ignore", invalid="ignore"):
         dispersion = np.nansum(np.where(mu > 0, (ys - mu) ** 2 / mu, 0.0), axis=1) / (n - 2)
     over = dispersion > 1
-    p = np.where(over, stats.f.sf(lr / np.where(over, dispersion, 1.0), 1, n - 2), stats.chi2.sf(lr, 1))
+    p = np.where(over, f1_sf(lr / np.where(over, dispersion, 1.0), n - 2), chi2_1_sf(lr))
     for k, row in enumerate(rows):
         label = TREND_NONE
         if p[k] < alpha:
@@ -184,6 +182,43 @@ def _fit_slopes(yt: np.ndarray, totals: np.ndarray, t: np.ndarray, log_e: np.nda
         if done:
             break
     return b
+
+
+def chi2_1_sf(x: np.ndarray) -> np.ndarray:
+    """P(X > x) for X ~ chi-square with 1 degree of freedom: erfc(sqrt(x / 2))."""
+    z = np.sqrt(np.maximum(np.asarray(x, dtype=float), 0.0) / 2)
+    return np.array([math.erfc(v) for v in z.ravel()]).reshape(z.shape)
+
+
+def f1_sf(x: np.ndarray, df: int) -> np.ndarray:
+    """P(X > x) for X ~ F(1, df), df a whole number >= 1.
+
+    F(1, df) is the square of Student's t with df degrees of freedom, so this is
+    P(|T| > sqrt(x)), from the finite series for whole df (Abramowitz and Stegun 26.7.3-4):
+    with theta = atan(t / sqrt(df)), P(|T| <= t) is
+    (2/pi)(theta + sin(theta) sum_k c_k cos^(2k-1)(theta)) for odd df and
+    sin(theta) sum_k d_k cos^(2k)(theta) for even df. No scipy import (which takes seconds).
+    """
+    if df < 1:
+        raise ValueError(f"df: expected a whole number of at least 1, got {df!r}")
+    t = np.sqrt(np.maximum(np.asarray(x, dtype=float), 0.0))
+    theta = np.arctan(t / math.sqrt(df))
+    sin, cos = np.sin(theta), np.cos(theta)
+    if df % 2 == 1:
+        total = np.zeros_like(theta)
+        term = cos.copy()  # k = 1: cos(theta), coefficient 1
+        for k in range(1, (df - 1) // 2 + 1):
+            total += term
+            term = term * cos * cos * (2 * k) / (2 * k + 1)
+        inside = (2 / math.pi) * (theta + sin * total)
+    else:
+        total = np.zeros_like(theta)
+        term = np.ones_like(theta)
+        for k in range(df // 2):
+            total += term
+            term = term * cos * cos * (2 * k + 1) / (2 * k + 2)
+        inside = sin * total
+    return np.clip(1.0 - inside, 0.0, 1.0)
 
 
 def _logsumexp_rows(values: np.ndarray) -> np.ndarray:
