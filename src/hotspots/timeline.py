@@ -215,17 +215,41 @@ def _accumulate(
 
     add(group, weights.month[event], weights.weight[event])
     if len(weights.extra_row):
-        # Pairs whose event covers several months: each extra month of that event.
-        lo = np.searchsorted(weights.extra_row, event, side="left")
-        hi = np.searchsorted(weights.extra_row, event, side="right")
-        has = np.flatnonzero(hi > lo)
-        if len(has):
-            counts = hi[has] - lo[has]
-            owner = np.repeat(has, counts)
-            ends = np.cumsum(counts)
-            pieces = np.repeat(lo[has] - (ends - counts), counts) + np.arange(int(counts.sum()))
-            add(group[owner], weights.extra_month[pieces], weights.extra_weight[pieces])
+        # Pairs whose event covers several months (few): each extra month of that event.
+        spans = np.zeros(len(weights.month), dtype=bool)
+        spans[weights.extra_row] = True
+        has = np.flatnonzero(spans[event])
+        lo = np.searchsorted(weights.extra_row, event[has], side="left")
+        counts = np.searchsorted(weights.extra_row, event[has], side="right") - lo
+        owner = np.repeat(has, counts)
+        ends = np.cumsum(counts)
+        pieces = np.repeat(lo - (ends - counts), counts) + np.arange(int(counts.sum()))
+        add(group[owner], weights.extra_month[pieces], weights.extra_weight[pieces])
     return out.reshape(n_groups, n_months)
+
+
+def _equals(column: pd.Series, value: str) -> np.ndarray:
+    """``column == value`` as a numpy bool array (missing values False), compared by Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(column, type=pa.large_string(), from_pandas=True)
+    return pc.fill_null(pc.equal(array, value), False).to_numpy(zero_copy_only=False)
+
+
+def position_in(column: pd.Series, values: list[str], rows: np.ndarray | None = None) -> np.ndarray:
+    """Index in ``values`` of each (selected) row's text; -1 where it is not among them.
+
+    A hash lookup in Arrow: no Python string per row.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(column, type=pa.large_string(), from_pandas=True)
+    if rows is not None:
+        array = array.take(pa.array(rows, type=pa.int64()))
+    found = pc.index_in(array, value_set=pa.array(values, type=pa.large_string()))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 # --- the timeline ------------------------------------------------------------------------------
@@ -273,19 +297,19 @@ def build_timeline(valid: pd.DataFrame, analysis: Analysis) -> Timeline:
     hi = (month_axis[-1] + np.timedelta64(1, "M")).astype("datetime64[D]") if n_months else lo
     start = valid[schema.COL_DATE_START].to_numpy("datetime64[D]")
     end = valid[schema.COL_DATE_END].to_numpy("datetime64[D]")
-    role = valid[schema.COL_ROLE]
-    is_harm = (role == schema.ROLE_HARM).to_numpy(dtype=bool, na_value=False)
-    is_enf = (role == schema.ROLE_ENFORCEMENT).to_numpy(dtype=bool, na_value=False)
+    is_harm = _equals(valid[schema.COL_ROLE], schema.ROLE_HARM)
+    is_enf = _equals(valid[schema.COL_ROLE], schema.ROLE_ENFORCEMENT)
     touch = (end >= lo) & (start < hi) & (is_harm | is_enf) if n_months else np.zeros(len(valid), dtype=bool)
     rows = np.flatnonzero(touch)
-    events = valid.iloc[rows]
+    # Only the coordinates are copied: copying every column of a million rows costs more.
+    events = valid[[schema.COL_X, schema.COL_Y]].iloc[rows]
     weights = month_weights(start[rows], end[rows])
     harm_e, enf_e = is_harm[rows], is_enf[rows]
     e_index = np.arange(len(rows))
 
     area_codes = [str(c) for c in analysis.areas[schema.COL_AREA_CODE]]
     area_names = {str(c): str(nm) for c, nm in zip(analysis.areas[schema.COL_AREA_CODE], analysis.areas[schema.COL_AREA_NAME], strict=True)}
-    code_of = pd.Index(area_codes).get_indexer(events[schema.COL_AREA_CODE].astype(str).to_numpy())
+    code_of = position_in(valid[schema.COL_AREA_CODE], area_codes, rows)
     placed = code_of >= 0
     n_areas = len(area_codes)
     area_harm = _accumulate(code_of[placed & harm_e], e_index[placed & harm_e], weights, first, n_areas, n_months)

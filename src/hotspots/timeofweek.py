@@ -182,16 +182,18 @@ def build_time_of_week(events: pd.DataFrame, hotspot_ids: list[str]) -> TimeOfWe
     hotspot_ids
         The priority hotspots, in the order their tables should appear.
     """
-    harm = events[(events[schema.COL_ROLE] == schema.ROLE_HARM).to_numpy(dtype=bool, na_value=False)]
-    n = len(harm)
-    if schema.COL_MINUTE_START in harm:
-        m0 = harm[schema.COL_MINUTE_START].to_numpy(np.int64)
-        m1 = harm[schema.COL_MINUTE_END].to_numpy(np.int64)
+    from hotspots.timeline import position_in
+
+    rows = np.flatnonzero((events[schema.COL_ROLE] == schema.ROLE_HARM).to_numpy(dtype=bool, na_value=False))
+    n = len(rows)
+    if schema.COL_MINUTE_START in events:
+        m0 = events[schema.COL_MINUTE_START].to_numpy(np.int64)[rows]
+        m1 = events[schema.COL_MINUTE_END].to_numpy(np.int64)[rows]
     else:
         m0 = m1 = np.full(n, -1, dtype=np.int64)
-    d0 = harm[schema.COL_DATE_START].to_numpy("datetime64[D]")
-    d1 = harm[schema.COL_DATE_END].to_numpy("datetime64[D]")
-    which = pd.Index(hotspot_ids).get_indexer(harm[schema.COL_HOTSPOT].astype(str).to_numpy()) if n else np.array([], dtype=np.int64)
+    d0 = events[schema.COL_DATE_START].to_numpy("datetime64[D]")[rows]
+    d1 = events[schema.COL_DATE_END].to_numpy("datetime64[D]")[rows]
+    which = position_in(events[schema.COL_HOTSPOT], list(hotspot_ids), rows)
     # Pairs (table, event): every harm event is in the study area's table (0); a priority
     # hotspot's members are also in its own table (1 + its position).
     member = np.flatnonzero(which >= 0)
