@@ -242,6 +242,8 @@ def test_real_job_through_the_command_line(tmp_path):
         f'inputs = ["{sample / "events.csv"}"]\nconfig = "{sample / "norfolk.toml"}"\n'
         'period = "latest complete quarter"\nagainst = "previous"\nreason = "test"\n'
         '[[products]]\nkind = "map"\n'
+        '[[products]]\nkind = "compare"\n'
+        '[[products]]\nkind = "evaluate"\n'
         '[[products]]\nkind = "brief"\naudience = "wide"\npdf = false\n'
     )
     runs = tmp_path / "runs"
@@ -269,6 +271,13 @@ def test_real_job_through_the_command_line(tmp_path):
     bundle = read_bundle(folder)
     assert bundle.period["label"] == "2024Q4" and bundle.against["label"] == "2024Q3"
     assert {code for code, _ in bundle.areas} == {f"E0700014{i}" for i in range(3, 10)}  # Norfolk
+    assert [(p.name, p.kind, p.audience) for p in bundle.products] == [
+        ("map", "map", "internal"),
+        ("compare", "compare", "internal"),
+        ("evaluate", "evaluate", "internal"),
+        ("brief-wide", "brief", "wide"),
+    ]
+    assert all(p.files for p in bundle.products)
     map_files = {f.name for f in bundle.product("map").files}
     assert {"map.html", "hotspots.geojson", "rejected.csv", "summary.json"} <= map_files
     assert "audit.jsonl" not in {f.name for f in bundle.product("brief-wide").files}
@@ -281,3 +290,36 @@ def test_real_job_through_the_command_line(tmp_path):
     record = json.loads((runs / "audit.jsonl").read_text())
     assert record["outcome"] == "ok" and record["run_id"] == folder.name
     assert record["product_records"][0]["reason"] == "test"
+
+
+def test_a_stopped_run_leaves_no_bundle(tmp_path):
+    """SIGTERM (systemd stop, kill) while products are being made: nothing is published."""
+    import signal
+    import time
+
+    sample = REPO / "data" / "sample"
+    job = tmp_path / "job.toml"
+    job.write_text(
+        f'name = "sample"\ninputs = ["{sample / "events.csv"}"]\nconfig = "{sample / "norfolk.toml"}"\n'
+        'period = "2024Q4"\n[[products]]\nkind = "map"\n[[products]]\nkind = "map"\nname = "map2"\n'
+    )
+    runs = tmp_path / "runs"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hotspots", "run", str(job), "--runs", str(runs)],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (runs.exists() and any(p.name.startswith(".partial-") for p in runs.iterdir())):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never started staging"
+        time.sleep(0.05)
+    time.sleep(1.0)  # inside the first product
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "no bundle was published" in err
+    assert [p.name for p in runs.iterdir()] == ["audit.jsonl"]
+    record = json.loads((runs / "audit.jsonl").read_text())
+    assert record["outcome"] == "failed" and record["error"].startswith("KeyboardInterrupt")

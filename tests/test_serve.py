@@ -527,3 +527,19 @@ def test_marking_option_is_shown_escaped(tmp_path):
         text = get(base, "/").text
     assert "OFFICIAL &lt;b&gt;x&lt;/b&gt;" in text and "<b>x</b>" not in text
     assert "OFFICIAL-SENSITIVE" not in text
+
+
+def test_custom_identity_headers(tmp_path):
+    runs = standard_runs(tmp_path / "runs")
+    access = tmp_path / "ACCESS.toml"
+    access.write_text(ACCESS_TOML, encoding="utf-8")
+    args = ("--user-header", "X-Auth-User", "--groups-header", "X-Auth-Groups")
+    with running_server(runs, access, *args) as base:
+        default_header = get(base, "/", user="alice")  # X-Remote-User is now just a header
+        named = httpx.get(base + "/", headers={"X-Auth-User": "alice"})
+        group = httpx.get(
+            base + "/", headers={"X-Auth-User": "yvonne", "X-Auth-Groups": "GG-Yarmouth-Command"}
+        )
+    assert default_header.status_code == 401
+    assert named.status_code == 200 and "/b/r-norwich/" in named.text
+    assert group.status_code == 200 and "/b/r-yarmouth/" in group.text

@@ -7,6 +7,7 @@ Errors raised on purpose become ``Error: …`` with the error's exit code, as ev
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,10 @@ import click
 from hotspots.errors import ConfigError, HotspotsError
 
 __all__ = ["audit_group", "run_command", "serve_command"]
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,7 +73,16 @@ def run_command(
         if not quiet:
             click.echo(message, err=True)
 
-    outcome = run_job(job, runs_dir, today=day, audit_log=audit_log, progress=progress)
+    # A stop from systemd or kill (SIGTERM) unwinds like Ctrl-C: run_job removes the staging
+    # folder and logs the run as failed, so an interrupted run leaves no bundle either.
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        outcome = run_job(job, runs_dir, today=day, audit_log=audit_log, progress=progress)
+    except KeyboardInterrupt:
+        click.echo("Interrupted: no bundle was published; the run is logged as failed.", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     click.echo(str(outcome.folder))
 
 
