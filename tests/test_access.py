@@ -182,3 +182,18 @@ def test_force_codes_from_the_packaged_table_when_there_is_one():
     norfolk = boundaries.load_forces()[FORCE].district_codes
     assert NORWICH in norfolk
     assert access.can_see(access.grants_for("alice"), list(norfolk), "map", "internal")
+
+
+def test_names_match_ignoring_case(access):
+    assert access.grants_for("ALICE")[0].role == "analyst"
+    assert access.grants_for("x", ["Yarmouth-Command"])[0].role == "commander"
+
+
+def test_names_differing_only_in_case_are_refused(tmp_path):
+    path = tmp_path / "ACCESS.toml"
+    path.write_text(
+        '[users."A.Analyst"]\nrole = "analyst"\nareas = ["A"]\n'
+        '[users."a.analyst"]\nrole = "partner"\nareas = ["A"]\n'
+    )
+    with pytest.raises(ConfigError, match="a second entry for 'a.analyst'"):
+        load_access(path, forces={})

@@ -543,3 +543,48 @@ def test_custom_identity_headers(tmp_path):
     assert default_header.status_code == 401
     assert named.status_code == 200 and "/b/r-norwich/" in named.text
     assert group.status_code == 200 and "/b/r-yarmouth/" in group.text
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    ["{not json", '{"format": "hotspots-bundle/1", "run_id": "other"}', '{"format": "v0"}'],
+    ids=["not-json", "wrong-run-id", "wrong-format"],
+)
+def test_a_bundle_with_a_bad_manifest_is_skipped_not_fatal(site, manifest):
+    base, runs, _ = site
+    bad = runs / "r-bad"
+    (bad / "map").mkdir(parents=True)
+    (bad / "map" / "map.html").write_text("x")
+    (bad / "manifest.json").write_text(manifest)
+    try:
+        response = get(base, "/")
+        assert response.status_code == 200
+        assert "r-bad" not in response.text and "/b/r-norwich/" in response.text
+        assert get(base, "/b/r-bad/map/map.html").status_code == 404
+    finally:
+        import shutil
+
+        shutil.rmtree(bad)
+
+
+def test_a_bundle_copied_in_by_hand_appears_once_its_manifest_does(site, tmp_path):
+    base, runs, _ = site
+    source = write_bundle(
+        tmp_path,
+        "r-copied",
+        areas=[NORWICH],
+        created="2024-01-01T00:00:00Z",
+        products={"map": ("map", "internal", {"map.html": MAP_HTML.encode()})},
+    )
+    target = runs / "r-copied"
+    (target / "map").mkdir(parents=True)  # as cp -r does: the folder first, files after
+    (target / "map" / "map.html").write_bytes((source / "map" / "map.html").read_bytes())
+    try:
+        assert "r-copied" not in get(base, "/").text
+        (target / "manifest.json").write_bytes((source / "manifest.json").read_bytes())
+        assert "/b/r-copied/" in get(base, "/").text
+        assert get(base, "/b/r-copied/map/map.html").status_code == 200
+    finally:
+        import shutil
+
+        shutil.rmtree(target)

@@ -117,7 +117,7 @@ class Access:
     Attributes
     ----------
     users, groups
-        Name -> (role, area codes as written).
+        Casefolded name -> (role, area codes as written).
     contact
         Whom an unknown user should ask, shown on the 403 page.
     forces
@@ -139,10 +139,12 @@ class Access:
     def grants_for(self, user: str, groups: Iterable[str] = ()) -> list[Grant]:
         """The grants of a user: their own entry, then each group's (empty: unknown user)."""
         found: list[Grant] = []
-        if user in self.users:
-            role, areas = self.users[user]
+        # Directory names are case-insensitive (A.Analyst@force = a.analyst@force): keys are
+        # stored casefolded and looked up the same way.
+        if user.casefold() in self.users:
+            role, areas = self.users[user.casefold()]
             found.append(Grant(role, self.expand(areas), f"user {user}"))
-        for group in sorted(set(groups)):
+        for group in sorted({g.casefold() for g in groups}):
             if group in self.groups:
                 role, areas = self.groups[group]
                 found.append(Grant(role, self.expand(areas), f"group {group}"))
@@ -212,7 +214,13 @@ def _entries(table: object, where: str, section: str) -> dict[str, tuple[str, tu
                 f'{label}: areas must be a non-empty list of area codes, e.g. ["E07000148"]'
             )
             continue
-        out[str(name)] = (str(role), tuple(a.strip() for a in areas))
+        key = str(name).casefold()
+        if key in out:
+            problems.append(
+                f"{label}: a second entry for {name!r} (names are compared ignoring case)"
+            )
+            continue
+        out[key] = (str(role), tuple(a.strip() for a in areas))
     if problems:
         raise ConfigError(f"{where}: " + "; ".join(problems))
     return out

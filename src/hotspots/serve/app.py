@@ -57,6 +57,7 @@ _MEDIA_TYPES: Final = {
     ".txt": "text/plain; charset=utf-8",
     ".pdf": "application/pdf",
     ".png": "image/png",
+    ".tif": "image/tiff",
 }
 _KIND_LABELS: Final = {
     "map": "Map",

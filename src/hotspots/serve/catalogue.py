@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,7 @@ class Catalogue:
     def __init__(self, runs_dir: Path) -> None:
         self.root = Path(runs_dir).resolve()
         self._lock = threading.Lock()
-        self._stamp: int | None = None
+        self._stamp: tuple[int, ...] | None = None
         self._bundles: list[Bundle] = []
         self._by_id: dict[str, Bundle] = {}
         self.skipped: dict[str, str] = {}
@@ -65,11 +66,26 @@ class Catalogue:
         self._refresh()
         return self._by_id.get(run_id)
 
+    def _stamp_now(self) -> tuple[int, ...]:
+        """What must change for the catalogue to be re-read.
+
+        The runs folder's mtime (a bundle renamed in or removed), plus, for each folder skipped
+        last time, its own and its manifest's: a bundle copied in by hand (``cp -r``) appears
+        before its manifest does, and must be picked up once the manifest is there.
+        """
+        parts = []
+        for path in (
+            self.root,
+            *(p for n in self.skipped for p in (self.root / n, self.root / n / "manifest.json")),
+        ):
+            try:
+                parts.append(os.stat(path).st_mtime_ns)
+            except OSError:
+                parts.append(-1)
+        return tuple(parts)
+
     def _refresh(self) -> None:
-        try:
-            stamp = os.stat(self.root).st_mtime_ns
-        except OSError:
-            stamp = -1
+        stamp = self._stamp_now()
         if stamp == self._stamp:
             return
         with self._lock:
@@ -91,10 +107,17 @@ class Catalogue:
                     bundles.append(read_bundle(Path(entry.path)))
                 except InputError as exc:
                     skipped[entry.name] = str(exc)
+            for name, reason in skipped.items():
+                if self.skipped.get(name) != reason:  # say so once, not on every request
+                    print(
+                        f"hotspots serve: not serving {name}: {reason}", file=sys.stderr, flush=True
+                    )
             bundles.sort(key=lambda b: (b.created, b.run_id), reverse=True)
             self._bundles = bundles
             self._by_id = {b.run_id: b for b in bundles}
             self.skipped = skipped
+            # The stamp taken *before* scanning: anything that changed during the scan makes
+            # the next request scan again (so does a changed skipped list: one extra scan).
             self._stamp = stamp
 
     def locate(self, run_id: str, product_name: str, file_name: str) -> Located | None:
