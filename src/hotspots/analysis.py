@@ -27,9 +27,11 @@ import pandas as pd
 from hotspots import parallel, schema, sentences
 from hotspots.cluster import cluster_events, cluster_ids, footprints
 from hotspots.gridref import grid_reference
+from hotspots.local_areas import LocalAreas, local_area_table
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
 from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import Period
+from hotspots.where import PLACE_COLUMNS, add_place_columns
 
 #: Geocoding rate under which hotspot maps are unreliable (Ratcliffe 2004: 85 %).
 MIN_GEOCODING_RATE = 0.85
@@ -57,6 +59,7 @@ def analyse(
     areas: object,
     inputs: Mapping[str, str],
     boundary_source: str,
+    local_areas: LocalAreas | None = None,
 ) -> Analysis:
     """Cluster, score and overlay the valid events of ``params.period``.
 
@@ -68,6 +71,8 @@ def analyse(
         Accounting from reading and validation, for the data-quality figures.
     areas
         Study-area districts (GeoDataFrame, EPSG:27700), the rows of ``areas.csv``.
+    local_areas
+        The force's finer areas (``--local-areas``), or None.
     """
     inside = in_period(valid, params.period)
     events = valid.loc[inside].reset_index(drop=True)
@@ -99,6 +104,10 @@ def analyse(
         )
         enf_labels = enf_job.result()
     enforcement_clusters = _enforcement_clusters(enforcement, enf_labels, params, types)
+    # Names for where each hotspot is (local area, nearest place, postcode): after scoring,
+    # in one place, so every output reads the same columns.
+    hotspots = add_place_columns(hotspots, local_areas)
+    local_table = local_area_table(hotspots, local_areas) if local_areas is not None else None
     area_table = _areas(events, hotspots, areas)
 
     rows_analysed = len(events)
@@ -134,6 +143,8 @@ def analyse(
         quality=quality,
         inputs=dict(inputs),
         boundary_source=boundary_source,
+        local_areas=local_table,
+        local_area_source=local_areas.source if local_areas is not None else "",
     )
 
 
@@ -243,7 +254,7 @@ def _hotspots(
     geometry = shapes[table.index.to_numpy()] if n else shapes
     for column, counts in type_counts.items():
         table[column] = counts[table.index.to_numpy()]
-    ordered = list(HOTSPOT_COLUMNS) + list(type_counts)
+    ordered = [c for c in HOTSPOT_COLUMNS if c not in PLACE_COLUMNS] + list(type_counts)
     table = table[ordered].reset_index(drop=True)
     return gpd.GeoDataFrame(table, geometry=list(geometry), crs=schema.CRS_METRIC)
 

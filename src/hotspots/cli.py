@@ -79,10 +79,15 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--date-order", type=click.Choice(["auto", "dmy", "mdy"]), help="How to read dd/mm/yyyy-style dates (default auto)."),
         click.option("--crs", help="CRS of x/y columns, e.g. EPSG:27700."),
         click.option("--time-col", help="Column holding the time of day (default: 'time' if present; see docs/time.md)."),
-        click.option("--boundaries", type=click.Path(path_type=Path), help="District polygons (default: bundled ONS 2011 districts)."),
-        click.option("--boundary-code-field", default="area_code", show_default=True, help="Code field in --boundaries."),
-        click.option("--boundary-name-field", default="area_name", show_default=True, help="Name field in --boundaries."),
+        click.option("--areas", "areas", help="Areas: lad2025 (default: April 2025 districts), lad2011, pfa2025 (police force areas), or a polygon FILE."),
+        click.option("--boundaries", type=click.Path(path_type=Path), help="Polygon file of your own areas (same as --areas FILE)."),
+        click.option("--boundary-code-field", default="area_code", show_default=True, help="Code field in --areas FILE / --boundaries."),
+        click.option("--boundary-name-field", default="area_name", show_default=True, help="Name field in --areas FILE / --boundaries."),
         click.option("--study-area", multiple=True, help="District names or codes, comma-separated or repeated. Default: districts holding events."),
+        click.option("--force", "force", help="Study area = a police force's districts, e.g. Norfolk, 'Devon & Cornwall', metropolitan."),
+        click.option("--local-areas", type=click.Path(path_type=Path), help="Polygons of wards/neighbourhoods/beats: each hotspot is named by one; writes local_areas.csv."),
+        click.option("--local-area-code-field", help="Code field in --local-areas (default: code, or the one field ending in CD)."),
+        click.option("--local-area-name-field", help="Name field in --local-areas (default: name, or the one field ending in NM)."),
         click.option("--quiet", is_flag=True, help="No progress messages."),
         click.option("--debug", is_flag=True, help="Show tracebacks."),
     ]
@@ -181,6 +186,15 @@ def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str
     study_area = tuple(
         name.strip() for value in opts.get("study_area") or () for name in value.split(",") if name.strip()
     )
+    areas_key, boundaries = _areas_choice(opts)
+    if opts.get("force"):
+        from hotspots.boundaries import force_study_area
+
+        if study_area:
+            raise ConfigError("--force and --study-area both set the study area; give one of them")
+        if boundaries is not None:
+            raise ConfigError("--force needs bundled areas (--areas lad2025 or pfa2025), not a file")
+        study_area = force_study_area(opts["force"], areas_key)
     params = build_params(
         config,
         eps_m=eps_m,
@@ -202,9 +216,13 @@ def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str
     read = ReadOptions(
         encoding=opts.get("encoding"),
         delimiter=delimiter,
-        boundaries=opts.get("boundaries"),
+        boundaries=boundaries,
         boundary_code_field=opts.get("boundary_code_field") or "area_code",
         boundary_name_field=opts.get("boundary_name_field") or "area_name",
+        areas=areas_key,
+        local_areas=opts.get("local_areas"),
+        local_area_code_field=opts.get("local_area_code_field"),
+        local_area_name_field=opts.get("local_area_name_field"),
     )
     return {
         "config": config,
@@ -213,6 +231,29 @@ def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str
         "read": read,
         "progress": stderr_progress(not opts["quiet"]),
     }
+
+
+def _areas_choice(opts: dict[str, Any]) -> tuple[str, Path | None]:
+    """``(bundled areas key, user's polygon file or None)`` from ``--areas`` and ``--boundaries``."""
+    from hotspots.boundaries import AREA_SETS, DEFAULT_AREAS
+    from hotspots.errors import ConfigError
+
+    value = (opts.get("areas") or "").strip()
+    boundaries = opts.get("boundaries")
+    if value.lower() in AREA_SETS:
+        if boundaries is not None:
+            raise ConfigError(f"--areas {value} and --boundaries FILE: give one of them")
+        return value.lower(), None
+    if value:
+        if boundaries is not None:
+            raise ConfigError("--areas FILE and --boundaries FILE: give one of them")
+        if not Path(value).exists():
+            raise ConfigError(
+                f"--areas {value!r}: neither bundled areas ({', '.join(AREA_SETS)}) nor an existing "
+                "polygon file"
+            )
+        return DEFAULT_AREAS, Path(value)
+    return DEFAULT_AREAS, boundaries
 
 
 def _echo(lines: list[str]) -> None:

@@ -93,9 +93,13 @@ class ReadOptions:
 
     encoding: str | None = None  # None: UTF-8 with or without BOM, else cp1252
     delimiter: str | None = None  # None: sniffed from the header
-    boundaries: Path | None = None  # None: the bundled ONS 2011 districts
+    boundaries: Path | None = None  # None: the bundled set named by ``areas``
     boundary_code_field: str = "area_code"
     boundary_name_field: str = "area_name"
+    areas: str = "lad2025"  # bundled: lad2025 (April 2025 districts), lad2011, pfa2025
+    local_areas: Path | None = None  # the force's wards / neighbourhoods / beats
+    local_area_code_field: str | None = None  # None: "code", "name", or ONS-style ...CD / ...NM
+    local_area_name_field: str | None = None
 
 
 # --- shared steps ------------------------------------------------------------------------------
@@ -161,6 +165,10 @@ def _load(
         boundaries=read.boundaries,
         code_field=read.boundary_code_field,
         name_field=read.boundary_name_field,
+        areas=read.areas,
+        local_areas=read.local_areas,
+        local_code_field=read.local_area_code_field,
+        local_name_field=read.local_area_name_field,
         progress=progress,
     )
 
@@ -282,6 +290,8 @@ def _write_map_tables(out: OutputFolder, result: MapResult) -> None:
         geojson_text(clusters, [c for c in clusters.columns if c != "geometry"]),
     )
     out.write_text(schema.OUT_AREAS, csv_text(pd.DataFrame(analysis.areas.drop(columns="geometry"))))
+    if analysis.local_areas is not None:
+        out.write_text(schema.OUT_LOCAL_AREAS, csv_text(analysis.local_areas))
     out.write_text(schema.OUT_REJECTED, rejected_csv(result.loaded))
 
 

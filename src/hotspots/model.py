@@ -52,6 +52,11 @@ HOTSPOT_COLUMNS: Final = (
     "days_since_enforcement",  # from period end to the latest enforcement in the footprint; NaN if none
     "area_code",  # district holding most of its harm events (ties: most of the footprint)
     "area_name",
+    "local_area_code",  # --local-areas: the local area holding most of the footprint, else ""
+    "local_area_name",
+    "near",  # nearest populated place (GeoNames) to the centroid
+    "postcode_sector",  # sector of the nearest postcode, e.g. "NR30 2"
+    "postcode",  # nearest live postcode to the centroid (internal audience only)
     "centroid_x",  # mean of member coordinates, metres
     "centroid_y",
     "footprint_m2",
@@ -111,3 +116,7 @@ class Analysis:
     quality: Quality
     inputs: dict[str, str]  # file name -> sha256
     boundary_source: str
+    #: ``local_areas.csv`` rows (``hotspots.local_areas.LOCAL_AREA_COLUMNS``) with
+    #: ``--local-areas``, else None; and that file's source line.
+    local_areas: pd.DataFrame | None = None
+    local_area_source: str = ""

@@ -17,7 +17,7 @@ import pandas as pd
 
 from hotspots import __version__, schema
 from hotspots.analysis import analyse
-from hotspots.boundaries import load_boundaries
+from hotspots.boundaries import DEFAULT_AREAS, load_boundaries
 from hotspots.errors import NoDataError
 from hotspots.io import read_events
 from hotspots.model import Analysis
@@ -76,6 +76,9 @@ class Loaded:
     notes: tuple[str, ...]
     areas: Any  # study-area districts, GeoDataFrame in EPSG:27700
     boundary_source: str
+    boundary_key: str = "file"  # --areas key of the bundled set, "file" for the user's own
+    boundary_vintage: str = ""
+    local_areas: Any = None  # hotspots.local_areas.LocalAreas with --local-areas, else None
 
     @property
     def rejected_by_reason(self) -> dict[str, int]:
@@ -93,6 +96,10 @@ def load(
     boundaries: Path | None = None,
     code_field: str = "area_code",
     name_field: str = "area_name",
+    areas: str = DEFAULT_AREAS,
+    local_areas: Path | None = None,
+    local_code_field: str | None = None,
+    local_name_field: str | None = None,
     progress: Progress = lambda _: None,
 ) -> Loaded:
     """Read and validate every input file.
@@ -115,9 +122,14 @@ def load(
         names = ", ".join(str(p) for p in files)
         raise NoDataError(f"{names}: no data rows (the file has a header only, or nothing at all)")
     progress(f"validating {len(raw):,} rows")
-    districts = load_boundaries(boundaries, code_field=code_field, name_field=name_field)
+    districts = load_boundaries(boundaries, areas=areas, code_field=code_field, name_field=name_field)
+    local = None
+    if local_areas is not None:
+        from hotspots.local_areas import load_local_areas
+
+        local = load_local_areas(local_areas, code_field=local_code_field, name_field=local_name_field)
     checked = validate(raw, config.types, params, districts.areas)
-    areas = districts.areas[districts.areas[schema.COL_AREA_CODE].isin(checked.study_codes)]
+    study = districts.areas[districts.areas[schema.COL_AREA_CODE].isin(checked.study_codes)]
     return Loaded(
         valid=checked.valid,
         rejected=checked.rejected,
@@ -125,8 +137,11 @@ def load(
         rows_with_coordinates=checked.rows_with_coordinates,
         inputs=inputs,
         notes=tuple(notes),
-        areas=areas.reset_index(drop=True),
+        areas=study.reset_index(drop=True),
         boundary_source=districts.source,
+        boundary_key=districts.key,
+        boundary_vintage=districts.vintage,
+        local_areas=local,
     )
 
 
@@ -144,6 +159,7 @@ def analyse_period(
         areas=loaded.areas,
         inputs=loaded.inputs,
         boundary_source=loaded.boundary_source,
+        local_areas=loaded.local_areas,
     )
 
 
@@ -212,6 +228,13 @@ def summary(
         "event_types": {t: analysis.types.roles[t] for t in sorted(analysis.types.roles)},
         "definitions": DEFINITIONS,
         "boundary_source": analysis.boundary_source,
+        "areas": {
+            "key": loaded.boundary_key,
+            "vintage": loaded.boundary_vintage,
+            "source": analysis.boundary_source,
+        },
+        "local_areas_source": analysis.local_area_source or None,
+        "place_sources": place_sources(),
         "inputs": [{"file": name, "sha256": sha} for name, sha in loaded.inputs.items()],
         "notes": list(loaded.notes),
         "warnings": list(analysis.quality.warnings),
@@ -219,6 +242,14 @@ def summary(
         "licence": "Boundaries: Source: Office for National Statistics licensed under the Open Government "
         "Licence v.3.0; Contains OS data © Crown copyright and database right",
     }
+
+
+def place_sources() -> dict[str, str]:
+    """Attribution of the columns naming where hotspots are (``near``, ``postcode``)."""
+    from hotspots.places import SOURCE as PLACES
+    from hotspots.postcodes import SOURCE as POSTCODES
+
+    return {"near": PLACES, "postcode": POSTCODES}
 
 
 def evaluation_of(previous: Analysis, current: Analysis) -> Any:

@@ -134,6 +134,7 @@ STATUS_COVERED: Final = "covered"
 OUT_MAP: Final = "map.html"
 OUT_HOTSPOTS: Final = "hotspots.geojson"
 OUT_AREAS: Final = "areas.csv"
+OUT_LOCAL_AREAS: Final = "local_areas.csv"  # with --local-areas
 OUT_REJECTED: Final = "rejected.csv"
 OUT_SUMMARY: Final = "summary.json"
 OUT_ENFORCEMENT_CLUSTERS: Final = "enforcement_clusters.geojson"
