@@ -46,6 +46,7 @@ from hotspots.brief import (
 )
 from hotspots.errors import ConfigError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
+from hotspots.where import PLACE_COLUMNS
 from hotspots.params import AnalysisParams, EventTypes, PresentationParams
 from hotspots.period import parse_period
 
@@ -86,6 +87,8 @@ def hotspot_table(planted: list[tuple], thin_ratio: float = 0.5) -> gpd.GeoDataF
                 "days_since_enforcement": math.nan if days is None else float(days),
                 "area_code": code,
                 "area_name": name,
+                # where.add_place_columns fills these in a real run; blank here
+                **dict.fromkeys(PLACE_COLUMNS, ""),
                 "centroid_x": x,
                 "centroid_y": y,
                 "footprint_m2": math.pi * 300**2,

@@ -35,6 +35,7 @@ from hotspots.compare import (
 )
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
+from hotspots.where import PLACE_COLUMNS
 from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import parse_period
 from hotspots.render import palette
@@ -118,6 +119,7 @@ def make_analysis(
                 "days_since_enforcement": math.nan,
                 "area_code": s["area"],
                 "area_name": DISTRICTS[s["area"]][0] if s["area"] in DISTRICTS else s["area"],
+                **dict.fromkeys(PLACE_COLUMNS, ""),
                 "centroid_x": s["x"],
                 "centroid_y": s["y"],
                 "footprint_m2": math.pi * s["radius"] ** 2,

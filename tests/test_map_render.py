@@ -158,6 +158,11 @@ def make_analysis(
             "days_since_enforcement": [37.0, np.nan],
             "area_code": list(area_codes),
             "area_name": list(area_names),
+            "local_area_code": ["", ""],
+            "local_area_name": ["", ""],
+            "near": ["Norwich", "Thorpe Hamlet"],
+            "postcode_sector": ["NR1 1", "NR1 3"],
+            "postcode": ["NR1 1AA", "NR1 3AB"],
             "centroid_x": [
                 np.mean([p[0] for p in thin_harm]),
                 np.mean([p[0] for p in covered_harm]),
