@@ -29,6 +29,7 @@ from hotspots import schema
 from hotspots.boundaries import DEFAULT_SOURCE
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
+from hotspots.where import PLACE_COLUMNS
 from hotspots.params import AnalysisParams, EventTypes, PresentationParams
 from hotspots.period import Period
 from hotspots.render import palette
@@ -158,11 +159,9 @@ def make_analysis(
             "days_since_enforcement": [37.0, np.nan],
             "area_code": list(area_codes),
             "area_name": list(area_names),
-            "local_area_code": ["", ""],
-            "local_area_name": ["", ""],
-            "near": ["Norwich", "Thorpe Hamlet"],
-            "postcode_sector": ["NR1 1", "NR1 3"],
-            "postcode": ["NR1 1AA", "NR1 3AB"],
+            # where.add_place_columns fills these in a real run; blank here (the panel then
+            # shows the grid reference)
+            **{c: ["", ""] for c in PLACE_COLUMNS},
             "centroid_x": [
                 np.mean([p[0] for p in thin_harm]),
                 np.mean([p[0] for p in covered_harm]),

@@ -119,3 +119,18 @@ def test_bad_geography_options_are_exit_2(tmp_path, args, message):
                     "--out", tmp_path / "o", "--quiet")
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_map_tooltip_names_place_sector_and_local_area(norfolk_run):
+    page = (norfolk_run / "map.html").read_text(encoding="utf-8")
+    assert '"Near"' in page and '"Local area"' in page
+    assert "Thetford (IP24 1)" in page
+    assert "Breckland 015 (E02005517)" in page
+    assert "IP24 1DL" not in page  # the full postcode stays out of the map
+
+
+def test_map_without_local_areas_has_no_local_area_field(tmp_path):
+    result = invoke("map", SAMPLE, "--config", CONFIG, "--period", "2024Q4", "--out", tmp_path, "--quiet")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert '"Near"' in page and '"Local area"' not in page

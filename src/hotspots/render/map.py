@@ -475,6 +475,12 @@ def _add_hotspots(
                 "rank": count_text(row["rank"]),
                 "status": _text(row["status"]),
                 "area": area_label(row["area_name"], row["area_code"]),
+                "near": _near_text(row),
+                "local": (
+                    area_label(row.get("local_area_name"), row.get("local_area_code"))
+                    if row.get("local_area_code")
+                    else "–"
+                ),
                 "harm": f"{harm} ({harm_by_type})" if harm_by_type else harm,
                 "enforcement": (
                     f"{enforcement} ({enforcement_by_type})" if enforcement_by_type else enforcement
@@ -514,6 +520,8 @@ def _add_hotspots(
                 ("rank", "Rank"),
                 ("status", "Status"),
                 ("area", "District"),
+                ("near", "Near"),
+                *([("local", "Local area")] if analysis.local_areas is not None else []),
                 ("harm", "Harm events"),
                 ("enforcement", "Enforcement in footprint"),
                 ("coverage", "Coverage"),
@@ -530,6 +538,15 @@ def _add_hotspots(
 
 # Braces in trusted tooltip HTML as character references, as page.html_text does for text.
 _BRACE_REFS: Final = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
+def _near_text(row: dict[str, Any]) -> str:
+    """``"Great Yarmouth (NR30 4)"``: nearest place and postcode sector (never the postcode)."""
+    near = "" if pd.isna(row.get("near")) else str(row.get("near") or "")
+    sector = "" if pd.isna(row.get("postcode_sector")) else str(row.get("postcode_sector") or "")
+    text = f"{near} ({sector})" if near and sector else near or sector
+    return _text(text) if text else "–"
+
 
 # A hovered footprint's outline thickens (weight 2 -> 4) and returns when the mouse leaves.
 _HIGHLIGHT_ON_HOVER: Final = (
