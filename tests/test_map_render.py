@@ -26,7 +26,7 @@ from pyproj import Transformer
 from shapely.geometry import MultiPoint, box
 
 from hotspots import schema
-from hotspots.boundaries import DEFAULT_SOURCE
+from hotspots.boundaries import AREA_SETS, DEFAULT_SOURCE
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
 from hotspots.where import PLACE_COLUMNS
@@ -438,7 +438,14 @@ def attributions(page: str) -> list[str]:
 
 
 def test_boundary_attribution_default_and_custom(default_page):
-    assert attributions(default_page) == [html_text(DEFAULT_BOUNDARY_ATTRIBUTION)]
+    assert attributions(default_page) == [
+        "Boundaries: Local authority districts, April 2025 (318, England and Wales). Source: "
+        "Office for National Statistics licensed under the Open Government Licence v.3.0; "
+        "Contains OS data © Crown copyright and database right"
+    ]
+    page = map_html(make_analysis(boundary_source=AREA_SETS["lad2011"].source))
+    assert attributions(page) == [AREA_SETS["lad2011"].attribution]
+    assert "December 2011" in attributions(page)[0]
     page = map_html(make_analysis(boundary_source="User boundaries: force_areas.gpkg"))
     assert attributions(page) == ["User boundaries: force_areas.gpkg"]
     page = map_html(make_analysis(boundary_source="Police force areas"))

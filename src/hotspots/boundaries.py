@@ -43,6 +43,11 @@ class AreaSet:
     vintage: str
     source: str
 
+    @property
+    def attribution(self) -> str:
+        """The short line a page's attribution shows: vintage, then the ONS/OS wording."""
+        return f"Boundaries: {self.vintage[0].upper()}{self.vintage[1:]}. {_ONS_OS}"
+
 
 #: The bundled area sets by ``--areas`` key.
 AREA_SETS: Final = {
@@ -92,6 +97,14 @@ class Boundaries:
     source: str
     key: str = "file"
     vintage: str = ""
+
+
+def bundled_attribution(source: str) -> str | None:
+    """The attribution line of the bundled set whose source text this is, else None."""
+    for chosen in AREA_SETS.values():
+        if source.strip() == chosen.source:
+            return chosen.attribution
+    return None
 
 
 def _resource(file_name: str) -> resources.abc.Traversable:

@@ -39,7 +39,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from hotspots.boundaries import DEFAULT_SOURCE
+from hotspots.boundaries import bundled_attribution
 from hotspots.errors import ConfigError
 from hotspots.render import palette
 from hotspots.render.offline import escape_text, offline_html
@@ -139,10 +139,13 @@ def tile_layer(tiles: str) -> folium.TileLayer | None:
 
 
 def boundary_attribution(source: str) -> str:
-    """The boundary attribution (escaped): the ONS wording for the bundled districts."""
+    """The boundary attribution (escaped): vintage and ONS wording for the bundled areas."""
     text = (source or "").strip()
-    if not text or text == DEFAULT_SOURCE.strip():
+    if not text:
         return html_text(DEFAULT_BOUNDARY_ATTRIBUTION)
+    bundled = bundled_attribution(text)
+    if bundled is not None:
+        return html_text(bundled)
     if "boundaries" in text.lower():  # e.g. "User boundaries: force_areas.gpkg"
         return html_text(text)
     return html_text(f"Boundaries: {text}")
