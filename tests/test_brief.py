@@ -44,11 +44,12 @@ from hotspots.brief import (
     build_briefing,
     escape_markdown,
 )
+from hotspots.brief.rules import Style
 from hotspots.errors import ConfigError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
-from hotspots.where import PLACE_COLUMNS
 from hotspots.params import AnalysisParams, EventTypes, PresentationParams
 from hotspots.period import parse_period
+from hotspots.where import add_place_columns
 
 PRODUCED = date(2024, 10, 7)
 VERSION = "9.9.9-test"
@@ -87,8 +88,6 @@ def hotspot_table(planted: list[tuple], thin_ratio: float = 0.5) -> gpd.GeoDataF
                 "days_since_enforcement": math.nan if days is None else float(days),
                 "area_code": code,
                 "area_name": name,
-                # where.add_place_columns fills these in a real run; blank here
-                **dict.fromkeys(PLACE_COLUMNS, ""),
                 "centroid_x": x,
                 "centroid_y": y,
                 "footprint_m2": math.pi * 300**2,
@@ -102,7 +101,8 @@ def hotspot_table(planted: list[tuple], thin_ratio: float = 0.5) -> gpd.GeoDataF
         empty = {column: [] for column in HOTSPOT_COLUMNS}
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=schema.CRS_METRIC))
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=schema.CRS_METRIC)
-    return frame[[*HOTSPOT_COLUMNS, "geometry"]]
+    # near, postcode_sector, postcode from the bundled data, as the analysis adds them
+    return add_place_columns(frame)[[*HOTSPOT_COLUMNS, "geometry"]]
 
 
 def area_table(districts: list[tuple], hotspots: gpd.GeoDataFrame, harm: dict, enforcement: dict):
@@ -389,6 +389,7 @@ def test_priority_lists_planted_thin_hotspots_in_rank_order(internal):
             "Hotspot": "H004",
             "Area": "Great Yarmouth",
             "Location (OS grid ref)": "TG 523 078",
+            "Near": "Great Yarmouth, NR30 1NA",
             "Harm": "11",
             "Enforcement": "0",
             "Coverage": "0.00",
@@ -399,6 +400,7 @@ def test_priority_lists_planted_thin_hotspots_in_rank_order(internal):
             "Hotspot": "H002",
             "Area": "Great Yarmouth",
             "Location (OS grid ref)": "TG 512 054",
+            "Near": "Bradwell, NR31 0NG",
             "Harm": "9",
             "Enforcement": "2",
             "Coverage": "0.22",
@@ -409,6 +411,7 @@ def test_priority_lists_planted_thin_hotspots_in_rank_order(internal):
             "Hotspot": "H005",
             "Area": "Great Yarmouth",
             "Location (OS grid ref)": "TG 498 030",
+            "Near": "Bradwell, NR31 9FR",
             "Harm": "4",
             "Enforcement": "0",
             "Coverage": "0.00",
@@ -419,6 +422,7 @@ def test_priority_lists_planted_thin_hotspots_in_rank_order(internal):
             "Hotspot": "H001",
             "Area": "Norwich",
             "Location (OS grid ref)": "TG 231 087",
+            "Near": "Norwich, NR2 4AD",
             "Harm": "5",
             "Enforcement": "1",
             "Coverage": "0.20",
@@ -648,6 +652,7 @@ def test_wide_suppresses_counts_below_five(wide):
             "Hotspot": "H004",
             "Area": "Great Yarmouth",
             "Location (OS grid ref)": "TG 52 07",
+            "Postcode sector": "NR30 1",
             "Harm": "11",
             "Enforcement": "0",
             "Coverage": "0.00",
@@ -658,6 +663,7 @@ def test_wide_suppresses_counts_below_five(wide):
             "Hotspot": "H002",
             "Area": "Great Yarmouth",
             "Location (OS grid ref)": "TG 51 05",
+            "Postcode sector": "NR31 0",
             "Harm": "9",
             "Enforcement": "<5",
             "Coverage": "suppressed",
@@ -668,6 +674,7 @@ def test_wide_suppresses_counts_below_five(wide):
             "Hotspot": "H005",
             "Area": "Great Yarmouth",
             "Location (OS grid ref)": "TG 49 03",
+            "Postcode sector": "NR31 9",
             "Harm": "<5",
             "Enforcement": "0",
             "Coverage": "suppressed",
@@ -678,6 +685,7 @@ def test_wide_suppresses_counts_below_five(wide):
             "Hotspot": "H001",
             "Area": "Norwich",
             "Location (OS grid ref)": "TG 23 08",
+            "Postcode sector": "NR2 4",
             "Harm": "5",
             "Enforcement": "<5",
             "Coverage": "suppressed",
@@ -808,7 +816,10 @@ def test_markdown_has_marking_first_and_last_and_tables(internal):
     markdown = briefing_markdown(internal)
     lines = markdown.splitlines()
     assert lines[0] == lines[-1] == "**OFFICIAL-SENSITIVE**"
-    assert "| 1 | H004 | Great Yarmouth | TG 523 078 | 11 | 0 | 0.00 | none recorded |" in lines
+    assert (
+        "| 1 | H004 | Great Yarmouth | TG 523 078 | Great Yarmouth, NR30 1NA | 11 | 0 | 0.00 | "
+        "none recorded |"
+    ) in lines
     assert "Figure 1 (in the HTML briefing)." in markdown
     assert "![Figure 1." in briefing_markdown(internal, figure_path="briefing.png")
 
@@ -949,3 +960,23 @@ def test_append_audit_writes_one_sorted_json_line_per_run(tmp_path):
 def test_append_audit_rejects_non_mapping(tmp_path):
     with pytest.raises(TypeError, match="record must be a dict"):
         append_audit(tmp_path, ["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b")
+
+
+def test_wide_briefing_shows_sectors_never_postcodes_or_settlements(wide, internal):
+    assert POSTCODE.search(visible_text(briefing_html(internal)))  # the internal one has them
+    text = visible_text(briefing_html(wide))
+    assert POSTCODE.search(text) is None
+    assert "NR30 1" in text and "Bradwell" not in text
+
+
+@pytest.mark.parametrize(
+    ("wide_audience", "expected"),
+    [(False, "Bradwell, NR31 0NG"), (True, "NR31 0")],
+    ids=["internal", "wide"],
+)
+def test_style_place(wide_audience, expected):
+    assert Style(wide=wide_audience).place("Bradwell", "NR31 0", "NR31 0NG") == expected
+    assert Style(wide=wide_audience).place("", "", "") == "–"

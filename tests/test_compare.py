@@ -35,7 +35,6 @@ from hotspots.compare import (
 )
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
-from hotspots.where import PLACE_COLUMNS
 from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import parse_period
 from hotspots.render import palette
@@ -45,6 +44,7 @@ from hotspots.render.compare_map import (
     PREVIOUS_VIEW_NAME,
     compare_map_html,
 )
+from hotspots.where import PLACE_COLUMNS
 
 # --- factory -------------------------------------------------------------------------------
 

@@ -29,18 +29,17 @@ from hotspots import schema
 from hotspots.boundaries import AREA_SETS, DEFAULT_SOURCE
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
-from hotspots.where import PLACE_COLUMNS
 from hotspots.params import AnalysisParams, EventTypes, PresentationParams
 from hotspots.period import Period
 from hotspots.render import palette
 from hotspots.render.map import (
     COORD_DECIMALS,
-    DEFAULT_BOUNDARY_ATTRIBUTION,
     GRID_CELL_M,
     harm_breaks,
     map_html,
 )
 from hotspots.render.offline import escape_text
+from hotspots.where import PLACE_COLUMNS
 
 TESTS_DIR = Path(__file__).resolve().parent
 SRC_DIR = TESTS_DIR.parent / "src"
@@ -330,6 +329,8 @@ def test_hotspot_tooltips_hold_counts_ratio_days_and_area(default_page):
         "rank": "1",
         "status": "thin",
         "area": "Norwich (E07000148)",
+        "near": "–",  # the fixture's place columns are blank (tests/test_where.py fills them)
+        "local": "–",
         "harm": "4",
         "enforcement": "1 (raid 1, seizure 0, warrant 0)",
         "coverage": "0.25",
@@ -439,9 +440,11 @@ def attributions(page: str) -> list[str]:
 
 def test_boundary_attribution_default_and_custom(default_page):
     assert attributions(default_page) == [
-        "Boundaries: Local authority districts, April 2025 (318, England and Wales). Source: "
-        "Office for National Statistics licensed under the Open Government Licence v.3.0; "
-        "Contains OS data © Crown copyright and database right"
+        (
+            "Boundaries: Local authority districts, April 2025 (318, England and Wales). Source: "
+            "Office for National Statistics licensed under the Open Government Licence v.3.0; "
+            "Contains OS data © Crown copyright and database right"
+        )
     ]
     page = map_html(make_analysis(boundary_source=AREA_SETS["lad2011"].source))
     assert attributions(page) == [AREA_SETS["lad2011"].attribution]

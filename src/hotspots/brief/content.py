@@ -254,6 +254,10 @@ class _Hotspot:
     p_value: float | None = None
     locations: int | None = None  # distinct coordinates of its harm events (None: not recorded)
     few_locations: bool = False
+    near: str = ""  # nearest settlement (hotspots.where)
+    postcode_sector: str = ""
+    postcode: str = ""  # internal audience only
+    local_area_name: str = ""  # with --local-areas
 
     @property
     def thin(self) -> bool:
@@ -287,6 +291,10 @@ def _hotspots(analysis: Analysis) -> list[_Hotspot]:
                 p_value=_number(row.get("p_value")),
                 locations=_whole(row.get("locations")),
                 few_locations=bool(row.get("few_locations")) if _text(row.get("few_locations")) else False,
+                near=_text(row.get("near")),
+                postcode_sector=_text(row.get("postcode_sector")),
+                postcode=_text(row.get("postcode")),
+                local_area_name=_text(row.get("local_area_name")),
             )
         )
     return sorted(found, key=lambda h: (h.rank, h.hotspot_id))
@@ -717,12 +725,17 @@ def _priority_table(
         "Hotspot",
         "Area",
         "Location (OS grid ref)",
+        "Near" if not style.wide else "Postcode sector",
         "Harm",
         "Enforcement",
         "Coverage",
         "Days since enforcement",
     ]
-    numeric = [True, False, False, False, True, True, True, True]
+    numeric = [True, False, False, False, False, True, True, True, True]
+    local = any(h.local_area_name for h in priority)
+    if local:
+        columns.insert(3, "Local area")
+        numeric.insert(3, False)
     if changes is not None:
         columns.append("Change since comparison")
         numeric.append(False)
@@ -736,7 +749,9 @@ def _priority_table(
             str(h.rank),
             h.hotspot_id,
             h.area_name,
+            *([h.local_area_name or "–"] if local else []),
             style.location(h.x_m, h.y_m),
+            style.place(h.near, h.postcode_sector, h.postcode),
             style.count(h.harm),
             style.count(h.enforcement),
             style.ratio(h.enforcement, h.harm),

@@ -18,6 +18,8 @@
       when one of the hotspots they add up is suppressed: otherwise subtraction would recover it
       (secondary suppression). The study-area share of harm in thin hotspots is then given to
       the nearest 10%.
+    * Places are the postcode sector nearest the hotspot's centre (``NR30 2``), never the
+      postcode or the settlement name the internal version gives.
     * Days since the last enforcement are given in bands (:data:`DAY_BANDS`): an exact day count
       dates an individual enforcement event.
     * Stacked points are counted, not located; validation warnings, input file names and the
@@ -107,6 +109,16 @@ class Style:
         """The OS grid reference: 6-figure (internal) or 4-figure, the 1 km square (wide)."""
         return grid_reference(x_m, y_m, digits=4 if self.wide else 6) or "outside the grid"
 
+    def place(self, near: str, sector: str, postcode: str) -> str:
+        """Where, in words: nearest place and postcode (internal), the postcode sector (wide).
+
+        A postcode is a street or two, so the wide audience gets its sector (a few thousand
+        addresses), never the postcode or a settlement named beside it.
+        """
+        if self.wide:
+            return sector or "–"
+        return ", ".join(part for part in (near, postcode or sector) if part) or "–"
+
     def arrow(self, before: int | None, after: int | None) -> str:
         """``"4 → 9"``, each side a count (``"–"`` when unknown)."""
         left = "–" if before is None else self.count(before)
@@ -131,6 +143,11 @@ def audience_rules() -> tuple[str, ...]:
             "Internal: hotspot locations are 6-figure OS grid references (the 100 m square holding "
             "the mean of the hotspot's harm events); the figure shows footprints; counts are shown as "
             "recorded."
+        ),
+        (
+            "Internal: each hotspot is also named by the nearest settlement and the postcode "
+            "nearest its centre; wide: by that postcode's sector only (outward code and the "
+            "first digit of the inward code, e.g. NR30 2)."
         ),
         (
             f"Wide: locations are 4-figure OS grid references (the {WIDE_GRID_M // 1000} km square "

@@ -81,8 +81,14 @@ def looks_like_police_uk(file_names: Iterable[str]) -> bool:
 
 
 def attributions(police_uk: bool) -> tuple[str, ...]:
-    """The attribution lines the boundaries (and police.uk data, if used) require."""
-    return (ATTRIBUTION_ONS, ATTRIBUTION_OS) + ((ATTRIBUTION_POLICE_UK,) if police_uk else ())
+    """The attribution lines the boundaries, postcodes, place names (and police.uk) require."""
+    from hotspots.places import SOURCE as PLACES
+    from hotspots.postcodes import SOURCE as POSTCODES
+
+    return (
+        (ATTRIBUTION_ONS, ATTRIBUTION_OS, POSTCODES, PLACES)
+        + ((ATTRIBUTION_POLICE_UK,) if police_uk else ())
+    )
 
 
 def caveats(current: Analysis, police_uk: bool, compared: bool) -> tuple[str, ...]:
