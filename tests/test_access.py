@@ -9,7 +9,8 @@ import pytest
 from hotspots.access import is_event_level, load_access, parse_access
 from hotspots.errors import ConfigError
 
-NORWICH, YARMOUTH, FORCE = "E07000148", "E07000145", "E23000026"
+# Norfolk's ONS police force area code (E23000026 is Bedfordshire; see lad_2025_pfa.csv)
+NORWICH, YARMOUTH, FORCE = "E07000148", "E07000145", "E23000024"
 TABLE = {FORCE: [NORWICH, YARMOUTH]}
 
 ACCESS = tomllib.loads(f"""
