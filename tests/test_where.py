@@ -134,3 +134,9 @@ def test_map_without_local_areas_has_no_local_area_field(tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert '"Near"' in page and '"Local area"' not in page
+    assert "Breckland · " not in page  # the panel's district cell is the district alone
+
+
+def test_side_panel_district_cell_adds_the_local_area(norfolk_run):
+    page = (norfolk_run / "map.html").read_text(encoding="utf-8")
+    assert "Breckland · Breckland 015" in page

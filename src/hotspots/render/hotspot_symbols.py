@@ -162,7 +162,7 @@ def symbol_rows(table: gpd.GeoDataFrame) -> list[list[Any]]:
                 1 if row["status"] == schema.STATUS_THIN else 0,
                 _text(row["hotspot_id"]),
                 _text(near.iloc[i], grid or "–"),
-                _text(row["area_name"]),
+                _district_text(row),
                 int(row["enforcement"]),
                 "–" if pd.isna(coverage) else f"{float(coverage):.2f}",
                 _text(row["status"]),
@@ -172,6 +172,13 @@ def symbol_rows(table: gpd.GeoDataFrame) -> list[list[Any]]:
             ]
         )
     return rows
+
+
+def _district_text(row: dict[str, Any]) -> str:
+    """The panel's district cell: the district, then the local area with ``--local-areas``."""
+    local = row.get("local_area_name")
+    local = "" if local is None or pd.isna(local) else str(local)
+    return _text(f"{row['area_name']} · {local}" if local else row["area_name"])
 
 
 def data_json(rows: Sequence[Sequence[Any]]) -> str:
