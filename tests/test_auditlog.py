@@ -171,3 +171,12 @@ def test_any_records_round_trip_and_verify(tmp_path_factory, records):
         log.append(record)
     result = verify_log(path)
     assert result.ok and result.lines == len(records)
+
+
+def test_a_line_that_is_not_utf8_is_reported(tmp_path):
+    path = tmp_path / "a.jsonl"
+    make_log(path, 2)
+    with path.open("ab") as handle:
+        handle.write(b'{"seq": 3, "user": "\xff"}\n')
+    result = verify_log(path)
+    assert (result.ok, result.broken_line, result.problem) == (False, 3, "not valid UTF-8 text")

@@ -232,8 +232,10 @@ def verify_log(path: Path | str) -> Verification:
                 return broken("incomplete last line (a write was cut off)")
             try:
                 record = json.loads(raw)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 return broken(f"not valid JSON ({exc.msg} at column {exc.colno})")
+            except UnicodeDecodeError:
+                return broken("not valid UTF-8 text")
             if not isinstance(record, dict) or not {"seq", "prev", "hash"} <= set(record):
                 return broken("not a chained record (no seq, prev or hash)")
             if record_hash(record) != record["hash"]:

@@ -130,7 +130,7 @@ def bundle_from_manifest(data: Mapping[str, Any], run_id: str, where: str = MANI
         "areas must list at least one {code, name}",
     )
     areas = []
-    for area in areas_raw:
+    for area in areas_raw or []:
         _need(
             isinstance(area, dict) and isinstance(area.get("code"), str) and area["code"],
             where,
@@ -183,7 +183,7 @@ def bundle_from_manifest(data: Mapping[str, Any], run_id: str, where: str = MANI
         run_id=run_id,
         job=str(data.get("job") or ""),
         created=str(data.get("created") or ""),
-        period={str(k): str(v) for k, v in period.items()},
+        period={str(k): str(v) for k, v in (period or {}).items()},
         against={str(k): str(v) for k, v in against.items()} if isinstance(against, dict) else None,
         areas=tuple(areas),
         products=tuple(products),

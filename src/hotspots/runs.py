@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from hotspots import __version__
 from hotspots.access import is_event_level
@@ -315,10 +315,12 @@ def _make_product(
     common: dict[str, Any] = {"config": job.config, "period": period}
     if spec.kind == "map":
         return jobs.run_map(files, **common)
+    if spec.kind in _NEEDS_AGAINST and against is None:  # parse_job refuses such a job
+        raise ConfigError(f"{job.source}: a {spec.kind} needs against")
     if spec.kind == "compare":
-        return jobs.run_compare(files, against=against, **common)
+        return jobs.run_compare(files, against=cast(Period, against), **common)
     if spec.kind == "evaluate":
-        return jobs.run_evaluate(files, against=against, **common)
+        return jobs.run_evaluate(files, against=cast(Period, against), **common)
     return jobs.run_brief(
         files,
         against=against,

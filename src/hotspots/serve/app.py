@@ -342,7 +342,8 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
         async def handle(request: Request, caller: _Caller) -> Response:
             query = request.query_params.get("q", "").strip()[:100]
             needle = query.casefold()
-            rows = []
+            rows: list[dict[str, Any]] = []
+            shown_ids: list[str] = []
             for bundle in await run_in_threadpool(catalogue.bundles):
                 products = visible_products(caller, bundle)
                 if not products:
@@ -353,6 +354,7 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
                 ):
                     continue
                 base = f"/b/{bundle.run_id}/"
+                shown_ids.append(bundle.run_id)
                 rows.append(
                     {
                         "areas": bundle.areas,
@@ -373,7 +375,7 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
                 "ok",
                 200,
                 query=query or None,
-                bundles=[r["href"].split("/")[2] for r in rows],
+                bundles=shown_ids,
             )
             roles = ", ".join(sorted({g.role for g in caller.grants}))
             return _html(index_page(user=caller.user or "", roles=roles, query=query, rows=rows))
@@ -386,7 +388,7 @@ def create_app(config: ServiceConfig) -> Callable[..., Awaitable[None]]:
         async def handle(request: Request, caller: _Caller) -> Response:
             bundle = await run_in_threadpool(catalogue.bundle, run_id)
             products = visible_products(caller, bundle) if bundle else []
-            if not products:
+            if bundle is None or not products:
                 return await not_found(
                     request, caller, "bundle", "denied" if bundle else "not_found", bundle=run_id
                 )
