@@ -540,11 +540,21 @@ def test_hotspots_not_in_british_national_grid_are_refused():
         compare(analysis, wgs84, match_distance_m=MATCH_M)
 
 
-def test_swapped_periods_are_compared_but_warned(caplog):
-    with caplog.at_level("WARNING", logger="hotspots.compare"):
-        run([spot("H001")], [spot("H001")], previous_period="2025Q2", current_period="2025Q1")
-
-    assert "were the two swapped?" in caplog.text
+@pytest.mark.parametrize(
+    ("previous_period", "current_period", "expected"),
+    [
+        ("2025Q2", "2025Q1", ["the current period 2025Q1 ends before the previous period 2025Q2 starts"]),
+        ("2025", "2025Q1", ["the periods 2025 and 2025Q1 overlap, so events in both are counted twice"]),
+        ("2025Q1", "2025Q2", []),
+    ],
+    ids=["swapped", "overlapping", "in-order"],
+)
+def test_period_warnings_travel_on_the_comparison(previous_period, current_period, expected):
+    # One warning channel: on the result (and into summary.json), never through logging.
+    result = run([spot("H001")], [spot("H001")], previous_period=previous_period,
+                 current_period=current_period)
+    assert [w.split(";")[0] for w in result.warnings] == expected
+    assert result.as_summary()["warnings"] == list(result.warnings)
 
 
 # --- summary and GeoJSON -------------------------------------------------------------------

@@ -26,6 +26,7 @@ from pyproj import Transformer
 from shapely.geometry import MultiPoint, box
 
 from hotspots import schema
+from hotspots.analysis import geocoding_warning
 from hotspots.boundaries import AREA_SETS, DEFAULT_SOURCE
 from hotspots.errors import ConfigError, InputError
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
@@ -316,9 +317,12 @@ def test_all_dates_without_a_period():
     assert "<b>Period:</b> all dates (events 2024-08-01 – 2024-08-11)" in page
 
 
-def test_low_geocoding_rate_is_flagged():
-    page = map_html(make_analysis(geocoding_rate=0.8))
+def test_low_geocoding_rate_is_flagged_once():
+    # The analysis words the warning (one threshold, one sentence); the map shows it, once.
+    warning = geocoding_warning(18, 0.8)
+    page = map_html(make_analysis(geocoding_rate=0.8, warnings=(warning,)))
     assert re.search(r'class="hs-warning">Warnings: geocoding rate 80\.0% is below 85%', page)
+    assert page.count("is below 85%") == 1
 
 
 def test_hotspot_tooltips_hold_counts_ratio_days_and_area(default_page):

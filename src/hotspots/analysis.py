@@ -48,6 +48,19 @@ def in_period(valid: pd.DataFrame, period: Period | None) -> np.ndarray:
     return (first >= start) & (last <= end)
 
 
+def geocoding_warning(rows_read: int, rate: float) -> str | None:
+    """The warning every output carries when too few rows could be placed; None when enough.
+
+    ``rate`` is rows with usable coordinates / rows read (see :data:`MIN_GEOCODING_RATE`).
+    """
+    if rows_read and rate < MIN_GEOCODING_RATE:
+        return (
+            f"geocoding rate {rate:.1%} is below {MIN_GEOCODING_RATE:.0%}: hotspots may be missing "
+            "where addresses failed to geocode"
+        )
+    return None
+
+
 def analyse(
     valid: pd.DataFrame,
     *,
@@ -113,12 +126,8 @@ def analyse(
     rows_analysed = len(events)
     rows_rejected = int(sum(rejected_by_reason.values()))
     rate = rows_with_coordinates / rows_read if rows_read else 0.0
-    warnings = []
-    if rows_read and rate < MIN_GEOCODING_RATE:
-        warnings.append(
-            f"geocoding rate {rate:.1%} is below {MIN_GEOCODING_RATE:.0%}: hotspots may be missing "
-            "where addresses failed to geocode"
-        )
+    warning = geocoding_warning(rows_read, rate)
+    warnings = [warning] if warning else []
     few = few_locations_warning(hotspots, params)  # type: ignore[arg-type]
     if few:
         warnings.append(few)

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from hotspots import __version__, process
+from hotspots import __version__, process, schema
 from hotspots.errors import HotspotsError
 
 EXIT_INTERNAL = 1
@@ -103,7 +103,7 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--min-samples", type=int, help="DBSCAN: events (itself included) within eps to be core (default 3)."),
         click.option("--margin", type=float, help="Footprint margin in metres (default: eps / 2)."),
         click.option("--thin-ratio", type=float, help="Thin when enforcement / harm is below this (default 0.5)."),
-        click.option("--engine", type=click.Choice(["grid", "sklearn"]), help="DBSCAN engine (default grid)."),
+        click.option("--engine", type=click.Choice(schema.ENGINE_NAMES), help="DBSCAN engine (default grid)."),
         click.option("--marking", help="Protective marking (default OFFICIAL-SENSITIVE)."),
         click.option("--tiles", help="Basemap: none (default, offline), osm, or a URL template {z}/{x}/{y}."),
     ]

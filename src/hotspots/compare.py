@@ -11,7 +11,6 @@ The rules, as printed in the README and the outputs, are the text constants
 
 from __future__ import annotations
 
-import logging
 import math
 import numbers
 from collections.abc import Mapping
@@ -52,7 +51,6 @@ __all__ = [
     "web_frame",
 ]
 
-logger = logging.getLogger(__name__)
 
 # --- periods -------------------------------------------------------------------------------
 PERIOD_PREVIOUS: Final = "previous"
@@ -240,6 +238,8 @@ class Comparison:
         Each period's row accounting (``Quality.as_dict()``), keyed by period.
     inputs
         Each period's input files and their sha256, keyed by period.
+    warnings
+        What a reader must know about the two periods (swapped, overlapping).
     """
 
     hotspots: gpd.GeoDataFrame = field(repr=False)
@@ -255,6 +255,7 @@ class Comparison:
     alpha: float
     accounting: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     inputs: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    warnings: tuple[str, ...] = ()
 
     def as_summary(self) -> dict[str, Any]:
         """Return the comparison's figures and rules as JSON-ready values.
@@ -265,7 +266,8 @@ class Comparison:
             ``periods``, ``parameters``, ``matching_rule``, ``test``, ``counts_note``,
             ``classes``, ``coverage_changes``, ``hotspots`` (per period), ``class_counts``,
             ``coverage_counts``, ``areas`` (counts of areas by harm trend and gaps),
-            ``rows`` (row accounting per period) and ``inputs`` (hashes per period).
+            ``rows`` (row accounting per period), ``inputs`` (hashes per period) and
+            ``warnings``.
         """
         periods = self.hotspots["period"].value_counts()
         trends = self.areas["harm_trend"].value_counts()
@@ -296,6 +298,7 @@ class Comparison:
             },
             "rows": {period: dict(self.accounting.get(period, {})) for period in PERIODS},
             "inputs": {period: dict(self.inputs.get(period, {})) for period in PERIODS},
+            "warnings": list(self.warnings),
         }
 
 
@@ -336,6 +339,7 @@ def compare(
     _check_options(match_distance_m, alpha)
     params = _shared_params(previous, current)
     previous_period, current_period = _periods(previous, current)
+    warnings = period_warnings(previous_period, current_period)
     days = (previous_period.days, current_period.days)
     thin_ratio = float(params["thin_ratio"])
 
@@ -362,14 +366,6 @@ def compare(
     coverage = current_rows["coverage_change"].value_counts()
     coverage_counts = {name: int(coverage.get(name, 0)) for name in COVERAGE_CHANGES}
 
-    logger.info(
-        "compare: %d previous and %d current hotspots in %d groups; %s; %d areas",
-        len(before),
-        len(after),
-        len(groups),
-        ", ".join(f"{name} {count}" for name, count in class_counts.items()),
-        len(areas),
-    )
     return Comparison(
         hotspots=hotspots,
         areas=areas,
@@ -387,6 +383,7 @@ def compare(
             PERIOD_CURRENT: current.quality.as_dict(),
         },
         inputs={PERIOD_PREVIOUS: dict(previous.inputs), PERIOD_CURRENT: dict(current.inputs)},
+        warnings=tuple(warnings),
     )
 
 
@@ -544,21 +541,24 @@ def _periods(previous: Analysis, current: Analysis) -> tuple[Period, Period]:
             "needs each period's length, so analyse each with --period"
         )
     assert previous.period is not None and current.period is not None  # for mypy
-    before, after = previous.period, current.period
+    return previous.period, current.period
+
+
+def period_warnings(before: Period, after: Period) -> list[str]:
+    """What a reader must know about the two periods: swapped, or overlapping."""
     if after.end < before.start:
-        logger.warning(
-            "compare: the current period %s ends before the previous period %s starts; "
-            "were the two swapped?",
-            after.label,
-            before.label,
+        swapped = (
+            f"the current period {after.label} ends before the previous period {before.label} "
+            "starts; were the two swapped?"
         )
-    elif before != after and after.start <= before.end:
-        logger.warning(
-            "compare: the periods %s and %s overlap, so events in both are counted twice",
-            before.label,
-            after.label,
+        return [swapped]
+    if before != after and after.start <= before.end:
+        overlap = (
+            f"the periods {before.label} and {after.label} overlap, so events in both are "
+            "counted twice"
         )
-    return before, after
+        return [overlap]
+    return []
 
 
 _HOTSPOT_NEEDED = ("hotspot_id", "status", "harm", "enforcement", "area_code", "area_name")

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from hotspots import schema
 from hotspots.errors import ConfigError
 
 __all__ = ["ENGINES", "DbscanResult", "dbscan_grid", "dbscan_sklearn", "preload_kernels", "run_dbscan"]
@@ -720,8 +721,8 @@ def dbscan_sklearn(xy: np.ndarray, eps_m: float, min_samples: int) -> DbscanResu
 
 #: Engines by name, as the CLI and params accept them.
 ENGINES: dict[str, Callable[[np.ndarray, float, int], DbscanResult]] = {
-    "grid": dbscan_grid,
-    "sklearn": dbscan_sklearn,
+    schema.ENGINE_GRID: dbscan_grid,
+    schema.ENGINE_SKLEARN: dbscan_sklearn,
 }
 
 

@@ -149,7 +149,7 @@ def _load(
     from hotspots.pipeline import load
     from hotspots.process import import_in_background
 
-    if clusters and params.engine == "grid":
+    if clusters and params.engine == schema.ENGINE_GRID:
         from hotspots.dbscan import preload_kernels
 
         preload_kernels()  # numba's second of start-up overlaps reading and validating
@@ -481,8 +481,16 @@ class CompareResult(_Result):
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Warnings of both periods' analyses, each once, earlier period first."""
-        return tuple(dict.fromkeys([*self.previous.quality.warnings, *self.current.quality.warnings]))
+        """The comparison's warnings, then both analyses', each once (earlier period first)."""
+        return tuple(
+            dict.fromkeys(
+                [
+                    *self.comparison.warnings,
+                    *self.previous.quality.warnings,
+                    *self.current.quality.warnings,
+                ]
+            )
+        )
 
     def summary_lines(self, folder: PathLike | None = None) -> list[str]:
         """What ``hotspots compare`` prints: hotspot counts, changes, coverage, hit rate."""
@@ -498,6 +506,7 @@ class CompareResult(_Result):
         if self.evaluation is not None:
             h = self.evaluation.hotspots
             lines.append(f"{before_label} hotspots caught {h.hit_rate:.1%} of {now_label} harm (PAI {h.pai:.1f})")
+        lines += [f"warning: {w}" for w in self.comparison.warnings]
         if folder is not None:
             lines.append(f"outputs in {folder}")
         return lines

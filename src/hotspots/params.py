@@ -68,7 +68,7 @@ DEFAULT_MIN_LOCATIONS = 2
 #: snaps every event to an anonymising point, so one point can be a whole street).
 FEW_LOCATIONS_CHOICES = ("flag", "demote")
 
-ENGINE_NAMES = ("grid", "sklearn")
+ENGINE_NAMES = schema.ENGINE_NAMES
 DATE_ORDERS = ("auto", "dmy", "mdy")
 
 
@@ -138,7 +138,7 @@ class AnalysisParams:
     min_samples: int = DEFAULT_MIN_SAMPLES
     footprint_margin_m: float | None = None  # None: half of eps_m
     thin_ratio: float = DEFAULT_THIN_RATIO
-    engine: str = "grid"
+    engine: str = schema.ENGINE_GRID
     period: Period | None = None
     study_area: tuple[str, ...] = ()  # area codes or names; empty: every area holding events
     date_order: str = "auto"

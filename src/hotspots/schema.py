@@ -14,6 +14,12 @@ CRS_METRIC: Final = "EPSG:27700"
 #: WGS84 longitude/latitude: what web maps and GeoJSON outputs use.
 CRS_WEB: Final = "EPSG:4326"
 
+# --- DBSCAN engines ---------------------------------------------------------------------
+#: Engine names the parameters, the command line and :data:`hotspots.dbscan.ENGINES` share.
+ENGINE_GRID: Final = "grid"
+ENGINE_SKLEARN: Final = "sklearn"
+ENGINE_NAMES: Final = (ENGINE_GRID, ENGINE_SKLEARN)
+
 # --- roles -------------------------------------------------------------------------------
 ROLE_HARM: Final = "harm"
 ROLE_ENFORCEMENT: Final = "enforcement"

@@ -96,7 +96,6 @@ __all__ = [
     "DEFAULT_BOUNDARY_ATTRIBUTION",
     "DEFAULT_TITLE",
     "FOOTPRINT_SIMPLIFY_M",
-    "GEOCODING_WARN_RATE",
     "GRID_CELL_M",
     "POINT_LIMIT",
     "add_area_labels",
@@ -118,8 +117,6 @@ FOOTPRINT_SIMPLIFY_M: Final = 5.0
 #: Above this many events the event layers show counts per grid cell instead of points: beyond
 #: it the page grows past a few megabytes and pans slowly on an ordinary laptop.
 POINT_LIMIT: Final = 20_000
-#: Geocoding rates below this are flagged: the usual minimum for reliable hotspot analysis.
-GEOCODING_WARN_RATE: Final = 0.85
 #: District fill opacity: opaque on the plain background, see-through over map tiles.
 _AREA_OPACITY: Final = 1.0
 _AREA_OPACITY_TILES: Final = 0.5
@@ -617,14 +614,7 @@ def _frame(
     thin = number_text(params.thin_ratio)
     harm_thin = int(pd.to_numeric(analysis.areas["harm_in_thin_hotspots"]).fillna(0).sum())
 
-    warnings = list(quality.warnings)
-    rate = quality.geocoding_rate
-    if quality.rows_read and rate < GEOCODING_WARN_RATE:
-        warnings.insert(
-            0,
-            f"geocoding rate {rate * 100:.1f}% is below {GEOCODING_WARN_RATE * 100:.0f}%: "
-            "hotspots may be incomplete",
-        )
+    warnings = list(quality.warnings)  # the analysis' (a low geocoding rate among them)
     if aggregated:
         warnings.append(
             f"event points aggregated: {len(events):,} events is above the limit of "
@@ -649,7 +639,7 @@ def _frame(
         (
             f"<p><b>Data:</b> {quality.rows_read:,} rows read, {quality.rows_analysed:,} "
             f"analysed, {quality.rows_outside_period:,} outside the period, "
-            f"{quality.rows_rejected:,} rejected; geocoding rate {rate * 100:.1f}%.</p>"
+            f"{quality.rows_rejected:,} rejected; geocoding rate {quality.geocoding_rate * 100:.1f}%.</p>"
         ),
         (
             f"<p><b>Definitions:</b> coverage = enforcement events in footprint ÷ harm events; "
