@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
 from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import Period
 from hotspots.where import PLACE_COLUMNS, add_place_columns
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Geocoding rate under which hotspot maps are unreliable (Ratcliffe 2004: 85 %).
 MIN_GEOCODING_RATE = 0.85
@@ -69,7 +73,7 @@ def analyse(
     rows_with_coordinates: int,
     params: AnalysisParams,
     types: EventTypes,
-    areas: object,
+    areas: gpd.GeoDataFrame,
     inputs: Mapping[str, str],
     boundary_source: str,
     local_areas: LocalAreas | None = None,
@@ -209,8 +213,8 @@ def _hotspots(
     period_end: np.datetime64,
     params: AnalysisParams,
     types: EventTypes,
-    areas: object,
-) -> object:
+    areas: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     prefix = hotspot_prefix(params.period)
@@ -387,7 +391,7 @@ def _expand(start: np.ndarray, count: np.ndarray, owner: np.ndarray | None = Non
 
 
 def _district_of_members(
-    labels: np.ndarray, codes: np.ndarray, shapes: np.ndarray, areas: object
+    labels: np.ndarray, codes: np.ndarray, shapes: np.ndarray, areas: gpd.GeoDataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     """Code and name of the district holding most of each hotspot's harm events.
 
@@ -401,8 +405,8 @@ def _district_of_members(
     member = labels >= 0
     if n == 0 or not member.any():
         return code, name
-    area_codes = areas[schema.COL_AREA_CODE].astype(str).to_numpy()  # type: ignore[index]
-    area_names = areas[schema.COL_AREA_NAME].astype(str).to_numpy()  # type: ignore[index]
+    area_codes = areas[schema.COL_AREA_CODE].astype(str).to_numpy()
+    area_names = areas[schema.COL_AREA_NAME].astype(str).to_numpy()
     pairs = pd.DataFrame({"spot": labels[member], "code": np.asarray(codes[member], dtype=object)})
     counts = pairs.groupby(["spot", "code"], sort=False).size().rename("n").reset_index()
     counts["top"] = counts["n"] == counts.groupby("spot")["n"].transform("max")
@@ -421,7 +425,7 @@ def _district_of_members(
     return code, name
 
 
-def _majority_area(shapes: np.ndarray, areas: object) -> tuple[np.ndarray, np.ndarray]:
+def _majority_area(shapes: np.ndarray, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Code and name of the district holding the largest share of each footprint."""
     import shapely
 
@@ -430,9 +434,9 @@ def _majority_area(shapes: np.ndarray, areas: object) -> tuple[np.ndarray, np.nd
     name = np.full(n, "", dtype=object)
     if n == 0:
         return code, name
-    polygons = np.asarray(areas.geometry.values)  # type: ignore[attr-defined]
-    codes = areas[schema.COL_AREA_CODE].to_numpy()  # type: ignore[index]
-    names = areas[schema.COL_AREA_NAME].to_numpy()  # type: ignore[index]
+    polygons = np.asarray(areas.geometry.values)
+    codes = areas[schema.COL_AREA_CODE].to_numpy()
+    names = areas[schema.COL_AREA_NAME].to_numpy()
     # Querying a tree of the footprints with the districts prepares each (large) district
     # once; the other way round prepared every footprint and took 8x longer.
     area_idx, shape_idx = shapely.STRtree(shapes).query(polygons, predicate="intersects")
@@ -456,7 +460,7 @@ def _majority_area(shapes: np.ndarray, areas: object) -> tuple[np.ndarray, np.nd
 
 def _enforcement_clusters(
     enforcement: pd.DataFrame, labels: np.ndarray, params: AnalysisParams, types: EventTypes
-) -> object:
+) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     table, shapes = _cluster_table(enforcement, labels, params.margin_m, "cluster_id", "E", "events")
@@ -486,16 +490,16 @@ def _cluster_table(
     return table, shapes
 
 
-def _areas(events: pd.DataFrame, hotspots: object, areas: object) -> object:
+def _areas(events: pd.DataFrame, hotspots: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     base = pd.DataFrame(
         {
-            schema.COL_AREA_CODE: areas[schema.COL_AREA_CODE].to_numpy(),  # type: ignore[index]
-            schema.COL_AREA_NAME: areas[schema.COL_AREA_NAME].to_numpy(),  # type: ignore[index]
+            schema.COL_AREA_CODE: areas[schema.COL_AREA_CODE].to_numpy(),
+            schema.COL_AREA_NAME: areas[schema.COL_AREA_NAME].to_numpy(),
         }
     )
-    spots = pd.DataFrame(hotspots.drop(columns="geometry"))  # type: ignore[attr-defined]
+    spots = pd.DataFrame(hotspots.drop(columns="geometry"))
     thin = spots[spots["status"] == schema.STATUS_THIN]
     table = base.set_index(schema.COL_AREA_CODE)
     # Codes once, then a count per role: cheaper than grouping by two string columns.
@@ -516,7 +520,7 @@ def _areas(events: pd.DataFrame, hotspots: object, areas: object) -> object:
     table = table.reset_index()[list(AREA_COLUMNS)]
     for column in ("harm", "enforcement", "hotspots", "thin_hotspots", "harm_in_thin_hotspots"):
         table[column] = table[column].astype(np.int64)
-    return gpd.GeoDataFrame(table, geometry=list(np.asarray(areas.geometry.values)), crs=schema.CRS_METRIC)  # type: ignore[attr-defined]
+    return gpd.GeoDataFrame(table, geometry=list(np.asarray(areas.geometry.values)), crs=schema.CRS_METRIC)
 
 
 def stacked_points(events: pd.DataFrame, stack_min: int) -> list[dict[str, object]]:

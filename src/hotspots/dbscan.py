@@ -510,7 +510,9 @@ def _loaded_kernels() -> dict[str, Callable[..., Any]]:
     }
     # fastmath stays off: fused or reassociated arithmetic would break agreement with the
     # reference's distance test at the boundary.
-    kernels = {name: njit(cache=True, nogil=True)(func) for name, func in originals.items()}
+    kernels: dict[str, Callable[..., Any]] = {
+        name: njit(cache=True, nogil=True)(func) for name, func in originals.items()
+    }
     # numba compiles or loads each kernel on its first call: a tiny run makes those calls here,
     # with the argument types of every real run, so the kernels are ready when returned.
     _grid_labels(np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 0.0]]), 2.0, 2, kernels)
@@ -644,7 +646,7 @@ def _relabel_reference(
     choice among clusters a border point could join is made here, with vectorised numpy so
     the reference shares no code with the grid engine.
     """
-    from sklearn.neighbors import KDTree  # type: ignore[import-untyped]
+    from sklearn.neighbors import KDTree
 
     n = points.shape[0]
     labels = np.full(n, -1, dtype=np.int64)
@@ -711,7 +713,7 @@ def dbscan_sklearn(xy: np.ndarray, eps_m: float, min_samples: int) -> DbscanResu
     points, eps, n_min = _validate_arguments(xy, eps_m, min_samples)
     if points.shape[0] == 0:
         return _empty_result()
-    from sklearn.cluster import DBSCAN  # type: ignore[import-untyped]
+    from sklearn.cluster import DBSCAN
 
     fitted = DBSCAN(eps=eps, min_samples=n_min, algorithm="kd_tree").fit(points)
     core = np.zeros(points.shape[0], dtype=bool)

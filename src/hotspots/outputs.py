@@ -142,10 +142,10 @@ def _signals_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list[int] = []
+    received: list[signal.Signals] = []
 
     def hold(signum: int, _frame: Any) -> None:
-        received.append(signum)
+        received.append(signal.Signals(signum))
 
     previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

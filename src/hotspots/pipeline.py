@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,6 +25,9 @@ from hotspots.outputs import csv_text
 from hotspots.params import AnalysisParams, Config, PresentationParams, parameters_record
 from hotspots.period import Period
 from hotspots.validate import validate
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Plain statements of every definition, written into summary files and pages.
 DEFINITIONS = {
@@ -74,7 +77,7 @@ class Loaded:
     rows_with_coordinates: int
     inputs: dict[str, str]
     notes: tuple[str, ...]
-    areas: Any  # study-area districts, GeoDataFrame in EPSG:27700
+    areas: gpd.GeoDataFrame  # study-area districts in EPSG:27700
     boundary_source: str
     boundary_key: str = "file"  # --areas key of the bundled set, "file" for the user's own
     boundary_vintage: str = ""
@@ -109,7 +112,9 @@ def load(
     NoDataError
         The files hold no data rows at all.
     """
-    frames, inputs, notes = [], {}, []
+    frames: list[pd.DataFrame] = []
+    inputs: dict[str, str] = {}
+    notes: list[str] = []
     for path in files:
         progress(f"reading {path}")
         result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter)

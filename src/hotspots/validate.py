@@ -43,7 +43,7 @@ Times and windows (``docs/time.md``)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,9 @@ import pandas as pd
 from hotspots import parallel, schema
 from hotspots.errors import InputError
 from hotspots.params import AnalysisParams, EventTypes
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 # RE2 syntax (pyarrow): \d is ASCII 0-9 only, so "٢٠٢٤" is not a year.
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z| ?[+-]\d{2}(?::?\d{2})?)?)?"
@@ -89,7 +92,7 @@ def validate(
     raw: pd.DataFrame,
     types: EventTypes,
     params: AnalysisParams,
-    areas: object,
+    areas: gpd.GeoDataFrame,
 ) -> Validated:
     """Check every raw row and place usable ones in a district of ``areas``.
 
@@ -146,8 +149,8 @@ def validate(
     # Only rows still without a reason are placed: a district decides nothing for the others.
     area = _place(x_m, y_m, has_coords & (reason == 0), areas, params)
     # Per district, with one more entry for "none" (index -1): rows look up by district index.
-    codes = np.append(areas[schema.COL_AREA_CODE].to_numpy(), "")  # type: ignore[index]
-    names = np.append(areas[schema.COL_AREA_NAME].to_numpy(), "")  # type: ignore[index]
+    codes = np.append(areas[schema.COL_AREA_CODE].to_numpy(), "")
+    names = np.append(areas[schema.COL_AREA_NAME].to_numpy(), "")
     reject(has_coords & (codes == "")[area], schema.REASON_OUTSIDE_AREA)
     ok = reason == 0
     study = _study_codes(areas, params, codes[np.bincount(area[ok], minlength=len(codes)) > 0])
@@ -634,7 +637,7 @@ def _inside(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
 # --- districts ----------------------------------------------------------------------------------
 
 
-def _place(x_m: np.ndarray, y_m: np.ndarray, usable: np.ndarray, areas: object, params: AnalysisParams) -> np.ndarray:
+def _place(x_m: np.ndarray, y_m: np.ndarray, usable: np.ndarray, areas: gpd.GeoDataFrame, params: AnalysisParams) -> np.ndarray:
     """Index in ``areas`` of the district holding each usable point (-1 where none).
 
     A point on a shared border belongs to the first district in area order. The points
@@ -649,7 +652,7 @@ def _place(x_m: np.ndarray, y_m: np.ndarray, usable: np.ndarray, areas: object, 
     rows = np.flatnonzero(usable)
     if len(rows) == 0:
         return area
-    polygons = np.asarray(areas.geometry.values)  # type: ignore[attr-defined]
+    polygons = np.asarray(areas.geometry.values)
     by_x = rows[np.argsort(x_m[rows])]  # ties in any order: each point is tested on its own
     x, y = x_m[by_x], y_m[by_x]  # in easting order: a bounding box's points are one slice
     boxes = shapely.bounds(polygons).tolist()
@@ -694,17 +697,17 @@ def _place(x_m: np.ndarray, y_m: np.ndarray, usable: np.ndarray, areas: object, 
     return area
 
 
-def _study_codes(areas: object, params: AnalysisParams, event_codes: np.ndarray) -> set[str]:
+def _study_codes(areas: gpd.GeoDataFrame, params: AnalysisParams, event_codes: np.ndarray) -> set[str]:
     """The area codes of the study area: as configured, else every district with events."""
     if not params.study_area:
         return set(event_codes.tolist())
     return resolve_study_area(areas, params.study_area)
 
 
-def resolve_study_area(areas: object, wanted: tuple[str, ...]) -> set[str]:
+def resolve_study_area(areas: gpd.GeoDataFrame, wanted: tuple[str, ...]) -> set[str]:
     """Area codes for study-area entries given as codes or names (case-insensitive)."""
-    codes = areas[schema.COL_AREA_CODE].astype(str)  # type: ignore[index]
-    names = areas[schema.COL_AREA_NAME].astype(str)  # type: ignore[index]
+    codes = areas[schema.COL_AREA_CODE].astype(str)
+    names = areas[schema.COL_AREA_NAME].astype(str)
     by_key = {c.casefold(): c for c in codes}
     by_key.update({nm.casefold(): c for nm, c in zip(names, codes, strict=True)})
     unknown = [w for w in wanted if w.strip().casefold() not in by_key]
