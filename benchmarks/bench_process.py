@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import DEFAULT_SEED, machine_summary, write_events  # noqa: E402
+from bench_pipeline import DEFAULT_SEED, machine_summary, write_events
 
 # Each prints "RETURNED <time.time()>" to stderr when the command has returned.
 QUICK_EXIT = """
