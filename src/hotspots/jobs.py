@@ -584,7 +584,7 @@ def run_compare(
     evaluation = _evaluation(previous, current)
     tested_current, tested = _tested(current, chance, progress)
     surfaces = previous_surfaces = None
-    overlays = []
+    overlays: list[Any] = []
     if surface is not None:
         overlays, surfaces, previous_surfaces = _compare_overlays(previous, current, surface, progress)
     from hotspots.render.compare_map import compare_map_html
@@ -609,9 +609,13 @@ def _compare_overlays(
     from hotspots.surface import difference, surfaces_of
 
     progress("computing the coverage-gap surfaces of both periods on one grid")
-    bounds = tuple(float(v) for v in current.areas.total_bounds)
-    options = {"cell_m": surface.cell_m, "bandwidth_m": surface.bandwidth_m, "bounds": bounds}
-    now, before = surfaces_of(current, **options), surfaces_of(previous, **options)
+    west, south, east, north = (float(v) for v in current.areas.total_bounds)
+    bounds = (west, south, east, north)
+
+    def surfaces(analysis: Analysis) -> Surfaces:
+        return surfaces_of(analysis, cell_m=surface.cell_m, bandwidth_m=surface.bandwidth_m, bounds=bounds)
+
+    now, before = surfaces(current), surfaces(previous)
     shared = colour_scale(now.gap, before.gap)  # one scale: the two periods read alike
     change = difference(now, before)
     before_label, now_label = (a.period.label if a.period else "all dates" for a in (previous, current))

@@ -272,7 +272,8 @@ def coverage_gap_surfaces(
     """
     if thin_ratio <= 0:
         raise ConfigError("the coverage-gap surface needs thin_ratio > 0 (it divides enforcement by it)")
-    extent = bounds if bounds is not None else tuple(float(v) for v in areas.total_bounds)
+    west, south, east, north = bounds if bounds is not None else (float(v) for v in areas.total_bounds)
+    extent = (west, south, east, north)
     cell_m, bandwidth_m, choice = surface_settings(eps_m, extent, cell_m=cell_m, bandwidth_m=bandwidth_m)
     grid = grid_over(extent, cell_m, pad_m=bandwidth_m)
     inside = study_mask(grid, areas)

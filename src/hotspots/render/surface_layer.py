@@ -11,12 +11,16 @@ import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hotspots import schema
 from hotspots.render.page import LegendEntry, LegendSection
 from hotspots.surface import Surfaces
+
+if TYPE_CHECKING:
+    import folium
 
 #: ColorBrewer PuOr, a diverging scheme legible under the common colour-vision deficiencies:
 #: oranges where harm outruns enforcement (thin), purples where enforcement outruns harm.
@@ -139,7 +143,7 @@ def gap_overlay(surfaces: Surfaces, scale: ColourScale, *, name: str = "Coverage
                 band: np.ndarray | None = None) -> ImageOverlay:
     """The coverage-gap band of ``surfaces`` as an overlay; ``band``: a change of the gap instead."""
     change = band is not None
-    uri, bounds = web_image(surfaces, band if change else surfaces.gap, scale)
+    uri, bounds = web_image(surfaces, band if band is not None else surfaces.gap, scale)
     note = (
         f"Harm density minus enforcement density / thin ratio {surfaces.thin_ratio:g}, per km²: "
         f"quartic kernel, bandwidth {surfaces.bandwidth_m:g} m, {surfaces.grid.cell_m:g} m cells, "
@@ -168,7 +172,7 @@ def overlay_legend(overlays: Sequence[ImageOverlay]) -> list[LegendSection]:
     ]
 
 
-def add_overlays(m: object, overlays: Sequence[ImageOverlay]) -> None:
+def add_overlays(m: folium.Map, overlays: Sequence[ImageOverlay]) -> None:
     """Add each overlay to a folium map as a layer that starts switched off."""
     from html import escape
 
