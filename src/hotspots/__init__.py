@@ -43,6 +43,8 @@ _EXPORTS = {
     "parse_period": "hotspots.period",
     # what a job returns inside its result
     "Analysis": "hotspots.model",
+    # the synthetic sample, for examples
+    "sample_files": "hotspots.samples",
     # errors
     "HotspotsError": "hotspots.errors",
     "InputError": "hotspots.errors",
@@ -78,6 +80,7 @@ __all__ = [
     "run_map",
     "run_tune",
     "run_validate",
+    "sample_files",
 ]
 
 if TYPE_CHECKING:
@@ -100,6 +103,7 @@ if TYPE_CHECKING:
     from hotspots.model import Analysis
     from hotspots.params import AnalysisParams, Config, PresentationParams, load_config
     from hotspots.period import Period, parse_period
+    from hotspots.samples import sample_files
 
 
 def __getattr__(name: str) -> Any:
