@@ -132,7 +132,7 @@ def analyse(
     rate = rows_with_coordinates / rows_read if rows_read else 0.0
     warning = geocoding_warning(rows_read, rate)
     warnings = [warning] if warning else []
-    few = few_locations_warning(hotspots, params)  # type: ignore[arg-type]
+    few = few_locations_warning(hotspots, params)
     if few:
         warnings.append(few)
     quality = Quality(
