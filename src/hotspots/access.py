@@ -82,7 +82,7 @@ def _force_table() -> dict[str, frozenset[str]]:
     their districts); before that exists, ACCESS.toml's ``[forces]`` is the only source.
     """
     try:
-        from hotspots.boundaries import load_forces  # type: ignore[attr-defined]
+        from hotspots.boundaries import load_forces
 
         return {code: frozenset(force.district_codes) for code, force in load_forces().items()}
     except (ImportError, AttributeError, OSError, KeyError, ValueError):

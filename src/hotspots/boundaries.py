@@ -23,10 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from hotspots import schema
 from hotspots.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 _ONS_OS: Final = (
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0; "
@@ -93,7 +96,7 @@ class Boundaries:
     ``key`` is the bundled set's ``--areas`` key, or ``"file"`` for the user's own file.
     """
 
-    areas: object  # geopandas.GeoDataFrame
+    areas: gpd.GeoDataFrame
     source: str
     key: str = "file"
     vintage: str = ""
@@ -216,7 +219,7 @@ def load_boundaries(
     return Boundaries(polygons, chosen.source, chosen.key, chosen.vintage)
 
 
-def _read(file: Path) -> object:
+def _read(file: Path) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     try:
