@@ -140,3 +140,9 @@ def test_map_without_local_areas_has_no_local_area_field(tmp_path):
 def test_side_panel_district_cell_adds_the_local_area(norfolk_run):
     page = (norfolk_run / "map.html").read_text(encoding="utf-8")
     assert "Breckland · Breckland 015" in page
+
+
+def test_summary_defines_the_place_columns(norfolk_run):
+    summary = json.loads((norfolk_run / "summary.json").read_text(encoding="utf-8"))
+    assert {"local_area", "near", "postcode"} <= set(summary["definitions"])
+    assert "internal audience only" in summary["definitions"]["postcode"]

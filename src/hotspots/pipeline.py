@@ -51,6 +51,13 @@ DEFINITIONS = {
     "min_locations is flagged 'check the geocoding' (few_locations = flag) or ranked after every other "
     "hotspot and left out of the priorities (few_locations = demote)",
     "stacked_point": "one coordinate (to 1 m) holding at least stack_min analysed events",
+    "local_area": "with --local-areas, the local area (ward, neighbourhood, beat) holding the largest "
+    "part of a hotspot's footprint (equal parts: the smaller code); empty otherwise",
+    "near": "the nearest populated place (GeoNames, 500 people or more) to the hotspot's centroid, "
+    "the mean of its harm events",
+    "postcode": "the nearest live postcode in Great Britain to the centroid (ONS Postcode Directory, "
+    "November 2025); internal audience only. postcode_sector: its outward code and the first digit "
+    "of its inward code (e.g. NR30 2)",
 }
 
 Progress = Callable[[str], None]

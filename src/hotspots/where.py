@@ -1,7 +1,7 @@
 """Where each hotspot is, in the words people use: local area, nearest place, postcode.
 
 Called once by the analysis after scoring. Adds to the hotspot table (definitions also in
-``docs/places.md`` and ``summary.json``):
+``docs/geography.md`` and ``summary.json``):
 
 * ``local_area_code``, ``local_area_name`` -- with ``--local-areas``, the local area holding
   most of the footprint (``""`` without the option or outside every local area);
