@@ -63,6 +63,8 @@ def test_map_writes_the_timeline_and_time_of_week(tmp_path):
     assert {"trend", "timeline_month_of_event", "time_of_week_window"} <= set(summary["definitions"])
     html = (tmp_path / "out" / schema.OUT_MAP).read_text()
     assert "Harm per month" in html and "sparkline" in html and "rising (p" in html
+    assert "Poisson regression on the months" in html  # the definition on the page
+    assert "harm by day and hour =" in html
 
 
 def test_date_only_input_gives_series_but_no_time_of_week_and_says_so(tmp_path):

@@ -209,7 +209,8 @@ def map_html(
     add_overlays(m, overlays)
     folium.LayerControl(collapsed=False).add_to(m)
     frame = _frame(
-        analysis, presentation, title, study, breaks, show_points, aggregated, point_limit
+        analysis, presentation, title, study, breaks, show_points, aggregated, point_limit,
+        [label for label, _ in hotspot_rows],
     )
     if overlays:
         frame = replace(frame, legend=[*frame.legend, *overlay_legend(overlays)])
@@ -603,6 +604,7 @@ def _frame(
     show_points: bool,
     aggregated: bool,
     point_limit: int,
+    row_labels: Sequence[str] = (),
 ) -> PageFrame:
     params, quality = analysis.params, analysis.quality
     hotspots = analysis.hotspots
@@ -648,6 +650,13 @@ def _frame(
             f"the latest enforcement in the footprint. {points_line}</p>"
         ),
     ]
+    if row_labels:  # the extra tooltip rows (render.sparkline): their definitions, docs/time.md
+        from hotspots.render.sparkline import TOOLTIP_DEFINITIONS
+
+        details.append(
+            "<p><b>Time:</b> " + " ".join(_text(TOOLTIP_DEFINITIONS[k]) for k in row_labels if k in TOOLTIP_DEFINITIONS)
+            + "</p>"
+        )
     return PageFrame(
         title=title,
         marking=presentation.marking,

@@ -15,7 +15,7 @@ import numpy as np
 from hotspots.render.offline import escape_text
 from hotspots.timeline import Timeline
 from hotspots.timeofweek import STUDY_AREA, TimeOfWeek
-from hotspots.trend import MIN_EVENTS, MIN_MONTHS, Trend
+from hotspots.trend import MIN_EVENTS, MIN_MONTHS, TREND_ALPHA, Trend
 
 #: Line colour of the analysed period's months and of the earlier months.
 PERIOD_COLOUR: Final = "#b35806"
@@ -135,6 +135,21 @@ def heat_table_html(
         f'<table class="heat-table"{table_style}><caption>{escape_text(caption)}</caption>'
         f'<thead><tr><th scope="col"{th}></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
+
+
+#: What each tooltip row of :func:`tooltip_rows` shows, for the map's definitions.
+TOOLTIP_DEFINITIONS: Final = {
+    "Harm per month": (
+        "harm per month = harm events inside the footprint per calendar month (grey: months before the "
+        "period, up to 24; orange: the period; a date_from/date_to window is shared by its days); trend = "
+        f"Poisson regression on the months, 'rising'/'falling' only when p < {TREND_ALPHA:g}, else "
+        "'no clear trend' (docs/time.md)."
+    ),
+    "Harm by day and hour": (
+        "harm by day and hour = the period's harm events with a time, in 4-hour blocks (windows up to 7 days "
+        "shared by their hours; date-only and month-only events left out and counted)."
+    ),
+}
 
 
 def trend_phrase(trend: Trend) -> str:
