@@ -160,8 +160,8 @@ def month_weights(start: np.ndarray, end: np.ndarray, max_days: int = MAX_WINDOW
     max_days
         Windows longer than this are left out (weight 0, ``too_long``).
     """
-    s = np.asarray(start).astype("datetime64[D]")
-    e = np.asarray(end).astype("datetime64[D]")
+    s = np.asarray(start).astype("datetime64[D]", copy=False)  # no copy of a million days
+    e = np.asarray(end).astype("datetime64[D]", copy=False)
     n_days = (e - s).astype(np.int64) + 1
     if np.any(n_days < 1):
         raise ValueError("end: every window must end on or after its start")
