@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 NORWICH = ("E07000148", "Norwich")
 YARMOUTH = ("E07000145", "Great Yarmouth")
-FORCE = "E23000026"
+FORCE = "E23000024"  # Norfolk (ONS police force area code)
 
 ACCESS_TOML = f"""
 contact = "Force Analysis Unit <fau@example.police.uk>, ext. 4321"

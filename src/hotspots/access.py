@@ -6,14 +6,14 @@
 
     [users."a.analyst@example.police.uk"]
     role = "analyst"
-    areas = ["E23000026"]            # a force code covers its districts
+    areas = ["E23000024"]            # a force code covers its districts
 
     [groups."GG-Hotspots-Norwich-Command"]
     role = "commander"
     areas = ["E07000148"]
 
     [forces]                         # optional: force code -> its district codes
-    E23000026 = ["E07000143", "E07000144"]
+    E23000024 = ["E07000143", "E07000144"]
 
 Roles (what each may open, always only within its areas):
 
@@ -259,7 +259,7 @@ def parse_access(
         isinstance(v, list) and all(isinstance(c, str) for c in v) for v in extra.values()
     ):
         raise ConfigError(
-            f'{where}: [forces] must map a force code to a list of district codes, e.g. E23000026 = ["E07000148"]'
+            f'{where}: [forces] must map a force code to a list of district codes, e.g. E23000024 = ["E07000148"]'
         )
     table.update({str(k): frozenset(v) for k, v in extra.items()})
     contact = data.get("contact", DEFAULT_CONTACT)
