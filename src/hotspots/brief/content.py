@@ -812,7 +812,7 @@ def _figure_caption(current: Analysis, style: Style) -> str:
     else:
         shapes = "Harm hotspot footprints (dots mark centres)"
     return (
-        f"{shapes} in {period}: red, thin coverage; blue, covered. Numbers are ranks in the "
+        f"{shapes} in {period}: orange, thin coverage; blue, covered. Numbers are ranks in the "
         "priority table. Lines are district boundaries."
     )
 

@@ -180,9 +180,9 @@ def compare_map_html(
     frame = PageFrame(
         title=title,
         marking=marking,
-        period=(
-            f"{_period_text(comparison.previous_period, comparison.days_previous)} against "
-            f"{_period_text(comparison.current_period, comparison.days_current)}"
+        period=(  # the current period first, as in the title ("2024Q4 against 2024Q3")
+            f"{_period_text(comparison.current_period, comparison.days_current)} against "
+            f"{_period_text(comparison.previous_period, comparison.days_previous)}"
         ),
         area=area_text(areas["area_name"].astype(str).tolist()),
         produced=run_date,
