@@ -306,9 +306,11 @@ def load_config(path: Path | None) -> Config:
             raise ConfigError(f"{path}: [columns] {key} must be a non-empty string, got {value!r}")
     columns = ColumnNames(**columns_table, renamed=frozenset(columns_table))
 
+    roles_table = _table(data, "roles", path)
+    _refuse_changed_builtin_roles(roles_table, path)
     roles = dict(schema.DEFAULT_TYPE_ROLES)
-    roles.update({str(k): str(v) for k, v in _table(data, "roles", path).items()})
-    aliases = {str(k).strip().casefold(): str(v) for k, v in _table(data, "types", path).items()}
+    roles.update({str(k): str(v) for k, v in roles_table.items()})
+    aliases = _aliases(_table(data, "types", path), path)
     ignore_table = _table(data, "ignore", path)
     ignored_labels = ignore_table.get("types", [])
     if not isinstance(ignored_labels, list) or not all(isinstance(v, str) for v in ignored_labels):
@@ -334,8 +336,51 @@ def load_config(path: Path | None) -> Config:
             f"expected some of {', '.join(sorted(_ANALYSIS_KEYS))}"
         )
     if "study_area" in analysis:
-        analysis = {**analysis, "study_area": tuple(analysis["study_area"])}
+        wanted = analysis["study_area"]
+        if not isinstance(wanted, list) or not all(isinstance(v, str) for v in wanted):
+            example = f'["{wanted}"]' if isinstance(wanted, str) else '["Norwich", "Broadland"]'
+            raise ConfigError(
+                f"{path}: [analysis] study_area must be a list of district names or codes, got "
+                f"{wanted!r}; write study_area = {example}"
+            )
+        analysis = {**analysis, "study_area": tuple(wanted)}
     return Config(columns=columns, types=types, analysis=analysis, source=str(path))
+
+
+def _refuse_changed_builtin_roles(roles_table: Mapping[str, Any], path: Path) -> None:
+    """Refuse ``[roles]`` entries that give a built-in type another role.
+
+    Harm and enforcement are never mixed: ``raid = "harm"`` would count police effort as
+    harm in every figure without a word (issue 17). New types take any role.
+    """
+    builtin = {name.casefold(): (name, role) for name, role in schema.DEFAULT_TYPE_ROLES.items()}
+    for key, role in roles_table.items():
+        name, default = builtin.get(str(key).strip().casefold(), (None, None))
+        if name is not None and role != default:
+            raise ConfigError(
+                f"{path}: [roles] {key} = {role!r} changes the role of the built-in type {name!r} "
+                f"(always {default!r}: harm and enforcement are never mixed). Fix: map your label "
+                f'to a new type instead, e.g. [types] "{key}" = "my_{name}" and [roles] '
+                f'my_{name} = "{role}"'
+            )
+
+
+def _aliases(types_table: Mapping[str, Any], path: Path) -> dict[str, str]:
+    """Casefolded label -> type; one label (in any case) given two types is refused."""
+    aliases: dict[str, str] = {}
+    first_key: dict[str, str] = {}
+    for key, value in types_table.items():
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{path}: [types] {key!r} must name an event type, got {value!r}")
+        label = str(key).strip().casefold()
+        if label in aliases and aliases[label] != value:
+            raise ConfigError(
+                f"{path}: [types] {first_key[label]!r} = {aliases[label]!r} and {key!r} = {value!r} "
+                "are one label (labels match case-insensitively) mapped to two types; keep one of them"
+            )
+        aliases[label] = value
+        first_key.setdefault(label, str(key))
+    return aliases
 
 
 def _table(data: Mapping[str, Any], name: str, path: Path) -> dict[str, Any]:
