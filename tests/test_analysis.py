@@ -118,7 +118,12 @@ def test_every_study_district_gets_an_area_row(tmp_path):
 def test_district_without_events_in_period_still_has_a_row(tmp_path):
     frame = planted()
     frame.loc[len(frame)] = {"id": "B1", "type": "raid", "date": "2024-01-10", "easting": 615_000, "northing": 295_000}
-    result = analyse_frame(tmp_path, frame)  # South Norfolk, outside 2024Q3
+    path = tmp_path / "e.csv"
+    frame.to_csv(path, index=False)  # B1 is in South Norfolk, outside 2024Q3
+    # A row outside the period never adds its district (tests/test_study_area.py): name it.
+    config = Config(analysis={"study_area": ("Norwich", "Great Yarmouth", "King's Lynn and West Norfolk", "South Norfolk")})
+    params = build_params(config, period=parse_period("2024Q3"))
+    result = analyse_period(load([path], config, params), params, config, params.period)
     row = result.areas.set_index("area_name").loc["South Norfolk"]
     assert (row["harm"], row["enforcement"], row["hotspots"]) == (0, 0, 0)
     assert np.isnan(row["coverage"])

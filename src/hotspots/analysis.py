@@ -18,7 +18,7 @@ Definitions (also in the README and every output):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -77,6 +77,7 @@ def analyse(
     inputs: Mapping[str, str],
     boundary_source: str,
     local_areas: LocalAreas | None = None,
+    warnings: Sequence[str] = (),
 ) -> Analysis:
     """Cluster, score and overlay the valid events of ``params.period``.
 
@@ -90,6 +91,8 @@ def analyse(
         Study-area districts (GeoDataFrame, EPSG:27700), the rows of ``areas.csv``.
     local_areas
         The force's finer areas (``--local-areas``), or None.
+    warnings
+        Warnings from loading (e.g. districts left out of the study area), listed first.
     """
     inside = in_period(valid, params.period)
     events = valid.loc[inside].reset_index(drop=True)
@@ -130,8 +133,10 @@ def analyse(
     rows_analysed = len(events)
     rows_rejected = int(sum(rejected_by_reason.values()))
     rate = rows_with_coordinates / rows_read if rows_read else 0.0
+    warnings = list(warnings)
     warning = geocoding_warning(rows_read, rate)
-    warnings = [warning] if warning else []
+    if warning:
+        warnings.append(warning)
     few = few_locations_warning(hotspots, params)
     if few:
         warnings.append(few)

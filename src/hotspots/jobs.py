@@ -140,11 +140,13 @@ def _load(
     *,
     clusters: bool = True,
     later: tuple[str, ...] = (),
+    also: Period | None = None,
 ) -> Loaded:
     """Read and validate the input files.
 
     ``clusters``: the job clusters them next; ``later``: modules it imports after loading
-    (its renderers), imported in the background meanwhile.
+    (its renderers), imported in the background meanwhile; ``also``: a second analysed period
+    (compare, evaluate, brief --against), whose events choose the default study area too.
     """
     from hotspots.pipeline import load
     from hotspots.process import import_in_background
@@ -170,6 +172,7 @@ def _load(
         local_code_field=read.local_area_code_field,
         local_name_field=read.local_area_name_field,
         progress=progress,
+        periods=tuple(p for p in (also, params.period) if p is not None),
     )
 
 
@@ -577,7 +580,7 @@ def run_compare(
 
     config, params, presentation = _settings(config, params, presentation, period)
     earlier = _period(against)
-    loaded = _load(events, config, params, read, progress)
+    loaded = _load(events, config, params, read, progress, also=earlier)
     previous, current = _two_periods(loaded, config, params, earlier, progress)
     distance = params.eps_m if match_distance_m is None else match_distance_m
     comparison = compare(previous, current, match_distance_m=distance, alpha=alpha)
@@ -760,7 +763,7 @@ def run_brief(
             raise ConfigError(f"produced: expected a date YYYY-MM-DD, got {produced!r}") from None
     produced = produced or date.today()
     earlier = _period(against) if against is not None else None
-    loaded = _load(events, config, params, read, progress)
+    loaded = _load(events, config, params, read, progress, also=earlier)
     progress("analysing")
     current = analyse_period(loaded, params, config, params.period)
     previous = comparison = evaluation = None
@@ -972,7 +975,7 @@ def run_evaluate(
 
     config, params, presentation = _settings(config, params, presentation, period)
     earlier = _period(against)
-    loaded = _load(events, config, params, read, progress)
+    loaded = _load(events, config, params, read, progress, also=earlier)
     previous, current = _two_periods(loaded, config, params, earlier, progress)
     evaluation = evaluation_of(previous, current)
     labels = {

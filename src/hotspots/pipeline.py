@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from hotspots.model import Analysis
 from hotspots.outputs import csv_text
 from hotspots.params import AnalysisParams, Config, PresentationParams, parameters_record
 from hotspots.period import Period
-from hotspots.validate import validate
+from hotspots.validate import study_area_warning, validate
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -46,6 +46,9 @@ DEFINITIONS = {
     "area": "a hotspot belongs to the district holding most of its harm events (equal counts: the "
     "district holding more of its footprint); district figures count every event in the district "
     "where it is, so a district's harm in thin hotspots never exceeds its harm",
+    "study_area": "the districts given by --study-area, else every district holding at least 1% of the "
+    "valid events dated in the analysed period(s); smaller districts are listed in the warnings with the "
+    "option that adds them (summary.json study_area_choice)",
     "geocoding_rate": "rows with usable coordinates / rows read",
     "locations": "distinct coordinates (to 1 m) of a hotspot's harm events; a hotspot with fewer than "
     "min_locations is flagged 'check the geocoding' (few_locations = flag) or ranked after every other "
@@ -89,6 +92,7 @@ class Loaded:
     boundary_key: str = "file"  # --areas key of the bundled set, "file" for the user's own
     boundary_vintage: str = ""
     local_areas: Any = None  # hotspots.local_areas.LocalAreas with --local-areas, else None
+    study_choice: dict[str, Any] = field(default_factory=dict)  # how the study area was chosen
 
     @property
     def rejected_by_reason(self) -> dict[str, int]:
@@ -111,8 +115,12 @@ def load(
     local_code_field: str | None = None,
     local_name_field: str | None = None,
     progress: Progress = lambda _: None,
+    periods: tuple[Period, ...] = (),
 ) -> Loaded:
     """Read and validate every input file.
+
+    ``periods`` are the periods the command analyses (default: ``params.period``): only
+    events dated inside them choose the default study area.
 
     Raises
     ------
@@ -140,7 +148,7 @@ def load(
         from hotspots.local_areas import load_local_areas
 
         local = load_local_areas(local_areas, code_field=local_code_field, name_field=local_name_field)
-    checked = validate(raw, config.types, params, districts.areas)
+    checked = validate(raw, config.types, params, districts.areas, periods)
     study = districts.areas[districts.areas[schema.COL_AREA_CODE].isin(checked.study_codes)]
     return Loaded(
         valid=checked.valid,
@@ -154,6 +162,7 @@ def load(
         boundary_key=districts.key,
         boundary_vintage=districts.vintage,
         local_areas=local,
+        study_choice=checked.study_choice,
     )
 
 
@@ -172,6 +181,7 @@ def analyse_period(
         inputs=loaded.inputs,
         boundary_source=loaded.boundary_source,
         local_areas=loaded.local_areas,
+        warnings=[w for w in [study_area_warning(loaded.study_choice)] if w],
     )
 
 
@@ -236,6 +246,7 @@ def summary(
             {"area_code": c, "area_name": n}
             for c, n in zip(analysis.areas[schema.COL_AREA_CODE], analysis.areas[schema.COL_AREA_NAME], strict=True)
         ],
+        "study_area_choice": dict(loaded.study_choice),
         "parameters": parameters_record(analysis.params, presentation),
         "event_types": {t: analysis.types.roles[t] for t in sorted(analysis.types.roles)},
         "definitions": DEFINITIONS,

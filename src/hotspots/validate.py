@@ -42,7 +42,9 @@ Times and windows (``docs/time.md``)
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,6 +53,12 @@ import pandas as pd
 from hotspots import parallel, schema
 from hotspots.errors import InputError
 from hotspots.params import AnalysisParams, EventTypes
+from hotspots.period import Period
+
+#: A district holding less than this share of the analysed period's events is not added to
+#: the default study area: one stray row must not move the study area (issue 17: one 2023
+#: raid in Cornwall raised evaluate's PAI by 46 %). Such districts are listed, with the fix.
+STUDY_MIN_SHARE = 0.01
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -86,6 +94,7 @@ class Validated:
     rejected: pd.DataFrame  # raw columns + reason
     rows_with_coordinates: int  # rows whose coordinates were usable (for the geocoding rate)
     study_codes: tuple[str, ...]  # area codes of the study area, sorted
+    study_choice: dict[str, Any] = dataclass_field(default_factory=dict)  # how it was chosen (summary.json)
 
 
 def validate(
@@ -93,6 +102,7 @@ def validate(
     types: EventTypes,
     params: AnalysisParams,
     areas: gpd.GeoDataFrame,
+    periods: tuple[Period, ...] = (),
 ) -> Validated:
     """Check every raw row and place usable ones in a district of ``areas``.
 
@@ -106,6 +116,9 @@ def validate(
         Uses ``date_order``, ``coast_tolerance_m`` and ``study_area``.
     areas
         District polygons (GeoDataFrame in EPSG:27700 with ``area_code``, ``area_name``).
+    periods
+        The periods the command analyses (default: ``params.period``, else every date). Only
+        events dated inside them choose the default study area.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -153,7 +166,9 @@ def validate(
     names = np.append(areas[schema.COL_AREA_NAME].to_numpy(), "")
     reject(has_coords & (codes == "")[area], schema.REASON_OUTSIDE_AREA)
     ok = reason == 0
-    study = _study_codes(areas, params, codes[np.bincount(area[ok], minlength=len(codes)) > 0])
+    periods = periods or ((params.period,) if params.period else ())
+    dated_in = ok & _inside_periods(start, end, periods)
+    study, study_choice = _study_area(areas, params, codes, names, area, ok, dated_in, periods)
     in_study = np.array([code in study for code in codes.tolist()], dtype=bool)
     reject(ok & ~in_study[area], schema.REASON_OUTSIDE_AREA)
     ok = reason == 0
@@ -184,7 +199,7 @@ def validate(
     for column in schema.OPTIONAL_RAW_COLUMNS:
         if column in raw:  # the time columns some inputs have: shown as written
             out[column] = rejected[column].fillna("").to_numpy()
-    return Validated(valid, out, int(has_coords.sum()), tuple(sorted(study)))
+    return Validated(valid, out, int(has_coords.sum()), tuple(sorted(study)), study_choice)
 
 
 def _repeated(ids: Any, among: np.ndarray) -> np.ndarray:
@@ -697,11 +712,89 @@ def _place(x_m: np.ndarray, y_m: np.ndarray, usable: np.ndarray, areas: gpd.GeoD
     return area
 
 
-def _study_codes(areas: gpd.GeoDataFrame, params: AnalysisParams, event_codes: np.ndarray) -> set[str]:
-    """The area codes of the study area: as configured, else every district with events."""
-    if not params.study_area:
-        return set(event_codes.tolist())
-    return resolve_study_area(areas, params.study_area)
+def _inside_periods(start: np.ndarray, end: np.ndarray, periods: tuple[Period, ...]) -> np.ndarray:
+    """Rows whose whole recorded date range lies inside one of ``periods`` (all rows when none)."""
+    if not periods:
+        return np.ones(len(start), dtype=bool)
+    first = np.asarray(start).astype("datetime64[D]")
+    last = np.asarray(end).astype("datetime64[D]")
+    inside = np.zeros(len(first), dtype=bool)
+    for period in periods:
+        inside |= (first >= np.datetime64(period.start, "D")) & (last <= np.datetime64(period.end, "D"))
+    return inside
+
+
+def _study_area(
+    areas: gpd.GeoDataFrame,
+    params: AnalysisParams,
+    codes: np.ndarray,
+    names: np.ndarray,
+    area: np.ndarray,
+    ok: np.ndarray,
+    dated_in: np.ndarray,
+    periods: tuple[Period, ...],
+) -> tuple[set[str], dict[str, Any]]:
+    """The study area's codes, and how they were chosen (for ``summary.json`` and warnings).
+
+    Given districts are taken as given. Otherwise the study area is every district holding
+    at least :data:`STUDY_MIN_SHARE` of the valid events dated inside the analysed periods:
+    rows of other dates never move it, and a district below the share is listed (with the
+    option that adds it) rather than added silently.
+    """
+    if params.study_area:
+        return resolve_study_area(areas, params.study_area), {
+            "rule": "given: the districts named by --study-area or [analysis] study_area",
+            "left_out": [],
+        }
+    when = ", ".join(p.label for p in periods) if periods else "any date"
+    counted = dated_in if dated_in.any() else ok
+    if not dated_in.any() and periods:
+        when = f"any date (no valid event is dated inside {when})"
+    counts = np.bincount(area[counted], minlength=len(codes))
+    total = int(counts.sum())
+    share = counts / total if total else np.zeros(len(codes))
+    real = codes != ""
+    study = real & (share >= STUDY_MIN_SHARE)
+    small = real & (counts > 0) & ~study
+    left_out = [
+        {
+            "area_code": str(codes[k]),
+            "area_name": str(names[k]),
+            "events": int(counts[k]),
+            "share": round(float(share[k]), 4),
+        }
+        for k in np.flatnonzero(small)
+    ]
+    choice: dict[str, Any] = {
+        "rule": (
+            f"every district holding at least {STUDY_MIN_SHARE:.0%} of the {total:,} valid events "
+            f"dated in {when}"
+        ),
+        "left_out": left_out,
+    }
+    if left_out:
+        wanted = sorted(str(names[k]) for k in np.flatnonzero(study | small))
+        choice["add_with"] = "--study-area " + shlex.quote(",".join(wanted))
+    return set(codes[study].tolist()), choice
+
+
+def study_area_warning(choice: dict[str, Any]) -> str | None:
+    """The sentence listing districts left out of the default study area, with the fix."""
+    left_out = choice.get("left_out") or []
+    if not left_out:
+        return None
+    listed = [
+        f"{d['area_name']} ({d['area_code']}: {d['events']:,} {'event' if d['events'] == 1 else 'events'}, "
+        f"{d['share']:.1%})"
+        for d in left_out
+    ]
+    many = len(left_out) > 1
+    return (
+        f"study area: {', '.join(listed)} {'hold' if many else 'holds'} under {STUDY_MIN_SHARE:.0%} of "
+        f"the period's events, so {'they are' if many else 'it is'} not in the study area and "
+        f"{'their' if many else 'its'} events are rejected as outside_study_area; to include "
+        f"{'them' if many else 'it'}, pass {choice['add_with']}"
+    )
 
 
 def resolve_study_area(areas: gpd.GeoDataFrame, wanted: tuple[str, ...]) -> set[str]:
