@@ -200,12 +200,13 @@ def test_names_differing_only_in_case_are_refused(tmp_path):
         load_access(path, forces={})
 
 
-def test_a_packaged_force_code_redefined_with_other_districts_is_refused():
+def test_a_packaged_force_code_given_another_forces_districts_is_refused():
     # An example copied with the wrong code (E23000026 is Bedfordshire) must not silently grant a
-    # Norfolk analyst Bedfordshire's products, nor override Bedfordshire with Norfolk's districts.
+    # Norfolk analyst Bedfordshire's products, nor widen Bedfordshire to Norfolk's districts.
     packaged = {"E23000026": ["E06000032", "E06000055", "E06000056"], FORCE: [NORWICH, YARMOUTH]}
     data = {"forces": {"E23000026": [NORWICH]}, "users": {"a": {"role": "analyst", "areas": ["E23000026"]}}}
-    with pytest.raises(ConfigError, match=r"redefines packaged police force codes.*E23000026"):
+    with pytest.raises(ConfigError, match=r"districts outside those forces: E23000026 \(not in that force: E07000148"):
         parse_access(data, "ACCESS.toml", packaged)
-    same = {"forces": {FORCE: [YARMOUTH, NORWICH]}, "users": {"a": {"role": "analyst", "areas": [FORCE]}}}
-    assert parse_access(same, "ACCESS.toml", packaged).forces[FORCE] == frozenset({NORWICH, YARMOUTH})
+    # Narrowing a force to some of its own districts stays allowed.
+    narrow = {"forces": {FORCE: [NORWICH]}, "users": {"a": {"role": "analyst", "areas": [FORCE]}}}
+    assert parse_access(narrow, "ACCESS.toml", packaged).forces[FORCE] == frozenset({NORWICH})

@@ -261,18 +261,19 @@ def parse_access(
         raise ConfigError(
             f'{where}: [forces] must map a force code to a list of district codes, e.g. E23000024 = ["E07000148"]'
         )
-    # A packaged code redefined with other districts is a copying mistake waiting to grant the
-    # wrong force's products (E23000026 is Bedfordshire, not Norfolk): refuse it by name.
+    # [forces] may narrow a packaged force to some of its districts, but a packaged code given
+    # districts outside that force is a copying mistake waiting to grant the wrong force's
+    # products (E23000026 is Bedfordshire, not Norfolk): refuse it by name.
     clashes = [
-        f"{code} (packaged: {', '.join(sorted(table[code]))}; given: {', '.join(sorted(v))})"
+        f"{code} (not in that force: {', '.join(sorted(frozenset(v) - table[str(code)]))})"
         for code, v in sorted(extra.items())
-        if str(code) in table and table[str(code)] != frozenset(v)
+        if str(code) in table and frozenset(v) - table[str(code)]
     ]
     if clashes:
         raise ConfigError(
-            f"{where}: [forces] redefines packaged police force codes with other districts: "
-            f"{'; '.join(clashes)}. Fix: remove these lines (the packaged table already holds every "
-            "force), or use a code of your own for a custom group of districts"
+            f"{where}: [forces] gives packaged police force codes districts outside those forces: "
+            f"{'; '.join(clashes)}. Fix: check the force code (Norfolk is E23000024), list only "
+            "that force's districts, or use a code of your own for a custom group of districts"
         )
     table.update({str(k): frozenset(v) for k, v in extra.items()})
     contact = data.get("contact", DEFAULT_CONTACT)
