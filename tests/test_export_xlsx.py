@@ -33,14 +33,14 @@ def excel_reads(text: str) -> str:
 @pytest.fixture(scope="module")
 def map_book() -> openpyxl.Workbook:
     s = sample()
-    return read(workbook_bytes(map_sheets(s.current, s.loaded.rejected), marking=MARKING))
+    return read(workbook_bytes(map_sheets(s.current, s.loaded.rejected, marking=MARKING), marking=MARKING))
 
 
 @pytest.fixture(scope="module")
 def compare_book() -> openpyxl.Workbook:
     s = sample()
     return read(
-        workbook_bytes(compare_sheets(s.comparison, s.current, s.loaded.rejected), marking=MARKING)
+        workbook_bytes(compare_sheets(s.comparison, s.current, s.loaded.rejected, marking=MARKING), marking=MARKING)
     )
 
 
@@ -154,11 +154,11 @@ def test_any_text_comes_back_as_the_same_text(values):
 def test_writing_twice_gives_the_same_bytes():
     s = sample()
     first = workbook_bytes(
-        compare_sheets(s.comparison, s.current, s.loaded.rejected), marking=MARKING
+        compare_sheets(s.comparison, s.current, s.loaded.rejected, marking=MARKING), marking=MARKING
     )
     time.sleep(1.1)
     second = workbook_bytes(
-        compare_sheets(s.comparison, s.current, s.loaded.rejected), marking=MARKING
+        compare_sheets(s.comparison, s.current, s.loaded.rejected, marking=MARKING), marking=MARKING
     )
     assert first == second
     assert read(first).properties.created == FIXED_TIME.replace(tzinfo=None)

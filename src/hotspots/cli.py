@@ -374,17 +374,21 @@ def compare_command(**opts: Any) -> None:
 @click.option("--produced", help="Date printed as produced, YYYY-MM-DD (default: today).")
 @click.option("--reason", help="Why this briefing is produced (kept in the audit log).")
 @click.option("--no-pdf", is_flag=True, help="Do not print briefing.pdf.")
+@click.option("--originator", help="Who produced it (unit, role), printed in briefing.docx.")
+@click.option("--reference", help="Document reference for briefing.docx (default: from its content).")
+@click.option("--handling", help="Handling instruction for briefing.docx (default: named audience only).")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @_extra_options
 @_guarded
 def brief_command(**opts: Any) -> None:
-    """Write a tasking briefing: briefing.html (A4, print-ready), briefing.md, briefing.pdf."""
+    """Write a tasking briefing: briefing.html (A4, print-ready), briefing.md, briefing.docx, briefing.pdf."""
     from hotspots.jobs import run_brief
 
     result = run_brief(
         opts["events"], period=opts["period"], against=opts.get("against"),
         audience=opts["audience"], top_n=opts["top_n"], produced=opts.get("produced"),
-        reason=opts.get("reason"), pdf=not opts["no_pdf"], **_extras(opts), **_settings(opts),
+        reason=opts.get("reason"), pdf=not opts["no_pdf"], originator=opts.get("originator"),
+        reference=opts.get("reference"), handling=opts.get("handling"), **_extras(opts), **_settings(opts),
     )
     result.write(opts["out"])
     _echo(result.summary_lines(opts["out"]))

@@ -8,11 +8,14 @@ one of them before reading any data, does the work, and returns a frozen result 
 function           result                 files its ``.write(folder)`` writes
 =================  =====================  =================================================
 `run_map`          `MapResult`            map.html, hotspots.geojson, enforcement_clusters
-                                          .geojson, areas.csv, rejected.csv, summary.json
+                                          .geojson, areas.csv, rejected.csv, outputs.gpkg,
+                                          tables.xlsx, summary.json
 `run_compare`      `CompareResult`        compare.html, changes.geojson, area_changes.csv,
-                                          rejected.csv, summary.json
+                                          rejected.csv, outputs.gpkg, tables.xlsx,
+                                          summary.json
 `run_brief`        `BriefResult`          briefing.html, briefing.png, briefing.md,
-                                          briefing.pdf (when printed); appends audit.jsonl
+                                          briefing.docx, briefing.pdf (when printed);
+                                          appends audit.jsonl
 `run_tune`         `TuneResult`           tune.html, tune.json
 `run_evaluate`     `EvaluateResult`       evaluate.json, evaluate.md, evaluate.html
 `run_validate`     `ValidateResult`       rejected.csv, summary.json
@@ -379,7 +382,21 @@ def _write_map_summary(out: OutputFolder, result: MapResult) -> None:
     out.write_text(schema.OUT_SUMMARY, json_text({**content, **_extras_summary(result)}))
 
 
-MapResult.WRITERS = (_write_map_html, _write_map_tables, _write_surface, _write_time_tables, _write_map_summary)
+def _write_map_exports(out: OutputFolder, result: MapResult) -> None:
+    """outputs.gpkg (QGIS, ArcGIS Pro) and tables.xlsx (Excel); see :mod:`hotspots.export`."""
+    from hotspots.export.gpkg import GPKG_NAME, gpkg_bytes, map_layers
+    from hotspots.export.xlsx import XLSX_NAME, map_sheets, workbook_bytes
+
+    out.write_bytes(GPKG_NAME, gpkg_bytes(map_layers(result.analysis)))
+    marking = result.presentation.marking
+    sheets = map_sheets(result.analysis, result.loaded.rejected, marking=marking)
+    out.write_bytes(XLSX_NAME, workbook_bytes(sheets, marking=marking))
+
+
+MapResult.WRITERS = (
+    _write_map_html, _write_map_tables, _write_map_exports, _write_surface, _write_time_tables,
+    _write_map_summary,
+)
 
 
 def _tested(analysis: Analysis, chance: ChanceOptions | None, progress: Progress) -> tuple[Analysis, ChanceTest | None]:
@@ -549,7 +566,22 @@ def _write_compare_summary(out: OutputFolder, result: CompareResult) -> None:
     out.write_text(schema.OUT_SUMMARY, json_text(content))
 
 
-CompareResult.WRITERS = (_write_compare_files, _write_surface, _write_compare_summary)
+def _write_compare_exports(out: OutputFolder, result: CompareResult) -> None:
+    """outputs.gpkg (with the changes layer) and tables.xlsx; see :mod:`hotspots.export`."""
+    from hotspots.export.gpkg import GPKG_NAME, compare_layers, gpkg_bytes
+    from hotspots.export.xlsx import XLSX_NAME, compare_sheets, workbook_bytes
+
+    layers = compare_layers(result.comparison, result.previous, result.current)
+    out.write_bytes(GPKG_NAME, gpkg_bytes(layers))
+    marking = result.presentation.marking
+    sheets = compare_sheets(result.comparison, result.current, result.loaded.rejected, marking=marking)
+    out.write_bytes(XLSX_NAME, workbook_bytes(sheets, marking=marking))
+
+
+
+CompareResult.WRITERS = (
+    _write_compare_files, _write_compare_exports, _write_surface, _write_compare_summary,
+)
 
 
 def run_compare(
@@ -640,6 +672,7 @@ class BriefResult(_Result):
     briefing: Briefing
     briefing_html: str
     briefing_md: str
+    briefing_docx: bytes
     pdf: bytes | None  # None: not printed, see pdf_note
     pdf_note: str | None  # why there is no PDF ("not requested", "Chromium failed ...")
     audit_parameters: dict[str, Any]
@@ -665,6 +698,7 @@ class BriefResult(_Result):
             ("briefing.html", self.briefing_html),
             ("briefing.png", self.briefing.figure_png),
             ("briefing.md", self.briefing_md),
+            ("briefing.docx", self.briefing_docx),
             ("briefing.pdf", self.pdf),
             *self._surface_files(),
         ]
@@ -726,6 +760,9 @@ def run_brief(
     pdf: bool = True,
     surface: SurfaceOptions | None = None,
     chance: ChanceOptions | None = None,
+    originator: str | None = None,
+    reference: str | None = None,
+    handling: str | None = None,
     read: ReadOptions | None = None,
     progress: Progress = _silent,
 ) -> BriefResult:
@@ -738,7 +775,9 @@ def run_brief(
     briefed period's hotspots against chance (a column of the priorities table, and its
     definition and caveat); ``surface`` adds the coverage-gap surface by area to section 4
     and writes surface.tif and surface_areas.csv (on 1 km squares for the wide audience).
-    The other parameters are as for :func:`run_map`.
+    ``originator``, ``reference`` and ``handling`` are printed in briefing.docx's header table
+    (defaults: see :func:`hotspots.brief.docx.default_furniture`). The other parameters are as
+    for :func:`run_map`.
     """
     from hotspots.brief import (
         AUDIENCES,
@@ -784,6 +823,10 @@ def run_brief(
     )
     html = briefing_html(briefing)
     markdown = briefing_markdown(briefing, figure_path="briefing.png")
+    from hotspots.brief.docx import briefing_docx, default_furniture
+
+    furniture = default_furniture(briefing, originator=originator, reference=reference, handling=handling)
+    docx_bytes = briefing_docx(briefing, furniture)
     pdf_bytes = None
     pdf_note = "not requested" if not pdf else pdf_unavailable_reason()
     if pdf_note is None:
@@ -801,7 +844,7 @@ def run_brief(
         "top_n": top_n,
     }
     return BriefResult(
-        briefing, html, markdown, pdf_bytes, pdf_note, audit_parameters, loaded, reason,
+        briefing, html, markdown, docx_bytes, pdf_bytes, pdf_note, audit_parameters, loaded, reason,
         current, previous, comparison, evaluation, surfaces,
     )
 

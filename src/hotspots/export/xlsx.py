@@ -80,10 +80,10 @@ def _rejected(rejected: pd.DataFrame) -> pd.DataFrame:
     return _table(rejected, [c for c in columns if c in rejected.columns])
 
 
-def _about(analysis: Analysis, extra: Sequence[tuple[str, Any]] = ()) -> pd.DataFrame:
+def _about(analysis: Analysis, marking: str, extra: Sequence[tuple[str, Any]] = ()) -> pd.DataFrame:
     from hotspots.pipeline import DEFINITIONS
 
-    rows: list[tuple[str, Any]] = [("protective marking", analysis.params.marking.upper())]
+    rows: list[tuple[str, Any]] = [("protective marking", marking.upper())]
     period = analysis.period
     if period is not None:
         rows += [
@@ -103,18 +103,18 @@ def _about(analysis: Analysis, extra: Sequence[tuple[str, Any]] = ()) -> pd.Data
     return pd.DataFrame({"item": [r[0] for r in rows], "value": [r[1] for r in rows]})
 
 
-def map_sheets(analysis: Analysis, rejected: pd.DataFrame) -> list[Sheet]:
+def map_sheets(analysis: Analysis, rejected: pd.DataFrame, *, marking: str) -> list[Sheet]:
     """The sheets of ``hotspots map``: hotspots, districts, rejected rows, about."""
     return [
         Sheet("hotspots", _table(analysis.hotspots)),
         Sheet("districts", _table(analysis.areas)),
         Sheet("rejected rows", _rejected(rejected)),
-        Sheet("about", _about(analysis)),
+        Sheet("about", _about(analysis, marking)),
     ]
 
 
 def compare_sheets(
-    comparison: Comparison, current: Analysis, rejected: pd.DataFrame
+    comparison: Comparison, current: Analysis, rejected: pd.DataFrame, *, marking: str
 ) -> list[Sheet]:
     """The sheets of ``hotspots compare``: current hotspots, district changes, changes, rejected."""
     from hotspots.compare import GEOJSON_COLUMNS
@@ -129,7 +129,7 @@ def compare_sheets(
         Sheet("districts", _table(comparison.areas)),
         Sheet("changes", _table(comparison.hotspots, GEOJSON_COLUMNS)),
         Sheet("rejected rows", _rejected(rejected)),
-        Sheet("about", _about(current, extra)),
+        Sheet("about", _about(current, marking, extra)),
     ]
 
 
