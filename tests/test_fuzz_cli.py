@@ -196,13 +196,21 @@ def cached_boundaries():
         yield
 
 
+BINARY_OUTPUTS = {".gpkg", ".xlsx", ".docx", ".png", ".pdf"}
+
+
 def run(command: str, data: bytes, options: list[str]):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.csv"
         path.write_bytes(data)
         out = Path(tmp) / "out"
         result = CliRunner().invoke(main, [command, str(path), "--out", str(out), "--quiet", *options])
-        files = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} if out.exists() else {}
+        # Text outputs as text; binary ones (outputs.gpkg, tables.xlsx, ...) as bytes.
+        files = (
+            {p.name: p.read_bytes() if p.suffix in BINARY_OUTPUTS else p.read_text(encoding="utf-8") for p in out.iterdir()}
+            if out.exists()
+            else {}
+        )
         leftovers = [p.name for p in Path(tmp).iterdir() if p.name not in {"events.csv", "out"}]
     return result, files, leftovers
 

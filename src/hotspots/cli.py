@@ -72,7 +72,9 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that reads events."""
     options = [
-        click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.argument("events", nargs=-1, required=True, type=click.Path()),
+        click.option("--table", help="Events in a database: the table (or SCHEMA.TABLE) of a postgresql:// URL given as EVENTS."),
+        click.option("--query", help='Events in a database: a query, e.g. "SELECT id, type, date, geom FROM crimes WHERE ...".'),
         click.option("--config", type=click.Path(path_type=Path), help="TOML file: column names, type vocabulary, roles, defaults."),
         click.option("--encoding", help="Text encoding of CSV inputs (default: UTF-8 with or without BOM, else cp1252)."),
         click.option("--delimiter", type=click.Choice([",", ";", "tab", "\t", "|", "pipe"]), help="CSV delimiter (default: sniffed from the header)."),
@@ -151,6 +153,16 @@ def _extras(opts: dict[str, Any]) -> dict[str, Any]:
     return {"surface": surface, "chance": chance}
 
 
+def _postgis_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--to-postgis URL --schema NAME``: also write the result tables into PostGIS."""
+    func = click.option("--schema", default="hotspots", show_default=True, help="Schema written by --to-postgis.")(func)
+    return click.option(
+        "--to-postgis", metavar="URL",
+        help="Also write hotspots, enforcement clusters and districts into this PostGIS database "
+        "(postgresql://user@host/db; password from the URL, PGPASSWORD or ~/.pgpass).",
+    )(func)
+
+
 def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str, Any]:
     """The job arguments every command shares, each value checked before any work.
 
@@ -223,6 +235,8 @@ def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str
         local_areas=opts.get("local_areas"),
         local_area_code_field=opts.get("local_area_code_field"),
         local_area_name_field=opts.get("local_area_name_field"),
+        table=opts.get("table"),
+        query=opts.get("query"),
     )
     return {
         "config": config,
@@ -275,6 +289,7 @@ def main() -> None:
 @click.option("--show-points", is_flag=True, help="Add individual event points (victims' locations!) as a layer.")
 @click.option("--run-date", help="Date printed on the map (default: none, for byte-identical reruns).")
 @_extra_options
+@_postgis_options
 @_guarded
 def map_command(**opts: Any) -> None:
     """Cluster harm events, score enforcement coverage and write map.html and tables."""
@@ -282,7 +297,8 @@ def map_command(**opts: Any) -> None:
 
     job = _settings(opts, allow_auto_eps=True)
     result = run_map(
-        opts["events"], period=opts.get("period"), auto_eps=opts.get("eps") == "auto", **_extras(opts), **job
+        opts["events"], period=opts.get("period"), auto_eps=opts.get("eps") == "auto",
+        to_postgis=opts.get("to_postgis"), postgis_schema=opts["schema"], **_extras(opts), **job,
     )
     job["progress"]("writing outputs")
     result.write(opts["out"])
@@ -349,6 +365,7 @@ def evaluate_command(**opts: Any) -> None:
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level of the count test.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @_extra_options
+@_postgis_options
 @_guarded
 def compare_command(**opts: Any) -> None:
     """Compare two periods: new, persistent, intensified, diminished, resolved, merged, split hotspots."""
@@ -357,7 +374,8 @@ def compare_command(**opts: Any) -> None:
     job = _settings(opts)
     result = run_compare(
         opts["events"], period=opts["period"], against=opts["against"],
-        match_distance_m=opts.get("match_distance"), alpha=opts["alpha"], **_extras(opts), **job,
+        match_distance_m=opts.get("match_distance"), alpha=opts["alpha"],
+        to_postgis=opts.get("to_postgis"), postgis_schema=opts["schema"], **_extras(opts), **job,
     )
     result.write(opts["out"])
     _echo(result.summary_lines(opts["out"]))

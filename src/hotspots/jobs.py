@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from hotspots.brief.content import Briefing
     from hotspots.compare import Comparison
     from hotspots.evaluate import EvaluationResult
+    from hotspots.export.postgis import PostgisTarget
     from hotspots.model import Analysis
     from hotspots.outputs import OutputFolder
     from hotspots.pipeline import Loaded
@@ -103,6 +104,8 @@ class ReadOptions:
     local_areas: Path | None = None  # the force's wards / neighbourhoods / beats
     local_area_code_field: str | None = None  # None: "code", "name", or ONS-style ...CD / ...NM
     local_area_name_field: str | None = None
+    table: str | None = None  # events given as a postgresql:// URL: the table (SCHEMA.NAME) ...
+    query: str | None = None  # ... or the SELECT query holding them (hotspots.postgis)
 
 
 # --- shared steps ------------------------------------------------------------------------------
@@ -128,10 +131,14 @@ def _period(period: str | Period) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 
 
-def _paths(events: PathLike | Sequence[PathLike]) -> list[Path]:
-    if isinstance(events, str | os.PathLike):
-        return [Path(events)]
-    return [Path(p) for p in events]
+def _paths(events: PathLike | Sequence[PathLike], read: ReadOptions | None = None) -> list[Any]:
+    """Files as paths; ``postgresql://`` URLs as database sources (``read.table``/``read.query``)."""
+    from hotspots.postgis import sources_from_arguments
+
+    items = [events] if isinstance(events, str | os.PathLike) else list(events)
+    read = read or ReadOptions()
+    return sources_from_arguments([str(p) if isinstance(p, str) else os.fspath(p) for p in items],
+                                  table=read.table, query=read.query)
 
 
 def _load(
@@ -162,7 +169,7 @@ def _load(
         import_in_background(later)
     read = read or ReadOptions()
     return load(
-        _paths(events),
+        _paths(events, read),
         config,
         params,
         encoding=read.encoding,
@@ -265,6 +272,7 @@ class MapResult(_Result):
     chance: ChanceTest | None = None  # with --chance-test
     timeline: Timeline | None = None  # monthly series per hotspot and district (timeline.csv)
     time_of_week: TimeOfWeek | None = None  # day x hour tables (time_of_week.csv, when times exist)
+    postgis: PostgisTarget | None = None  # also write the result tables into PostGIS
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -379,7 +387,10 @@ def _write_map_summary(out: OutputFolder, result: MapResult) -> None:
         presentation=result.presentation,
     )
     content = _time_summary(content, result.timeline, result.time_of_week)
-    out.write_text(schema.OUT_SUMMARY, json_text({**content, **_extras_summary(result)}))
+    out.write_text(
+        schema.OUT_SUMMARY,
+        json_text({**content, **_extras_summary(result), **_postgis_summary(result.postgis)}),
+    )
 
 
 def _write_map_exports(out: OutputFolder, result: MapResult) -> None:
@@ -387,10 +398,49 @@ def _write_map_exports(out: OutputFolder, result: MapResult) -> None:
     from hotspots.export.gpkg import GPKG_NAME, gpkg_bytes, map_layers
     from hotspots.export.xlsx import XLSX_NAME, map_sheets, workbook_bytes
 
-    out.write_bytes(GPKG_NAME, gpkg_bytes(map_layers(result.analysis)))
+    layers = map_layers(result.analysis)
+    out.write_bytes(GPKG_NAME, gpkg_bytes(layers))
     marking = result.presentation.marking
     sheets = map_sheets(result.analysis, result.loaded.rejected, marking=marking)
     out.write_bytes(XLSX_NAME, workbook_bytes(sheets, marking=marking))
+    _write_postgis(result.postgis, layers, "map", result.analysis, result.loaded)
+
+
+def _write_postgis(
+    target: PostgisTarget | None, layers: Sequence[Any], command: str, analysis: Analysis, loaded: Loaded
+) -> None:
+    """The layers into PostGIS (``--to-postgis``), while the folder's files are still staged.
+
+    A failure raises OutputError before any file is moved in: the folder and the database both
+    keep their previous contents.
+    """
+    if target is None:
+        return
+    from hotspots.export.postgis import write_postgis
+
+    spots = analysis.hotspots
+    counts = {
+        "rows_read": analysis.quality.rows_read,
+        "rows_analysed": analysis.quality.rows_analysed,
+        "rows_rejected": analysis.quality.rows_rejected,
+        "hotspots": len(spots),
+        "thin_hotspots": int((spots["status"] == schema.STATUS_THIN).sum()),
+        "enforcement_clusters": len(analysis.enforcement_clusters),
+    }
+    target.written.append(
+        write_postgis(
+            target.url, target.schema, layers, command=command,
+            period=analysis.period.as_dict() if analysis.period else None,
+            parameters=analysis.params.as_dict(), inputs=loaded.inputs, counts=counts,
+        )
+    )
+
+
+def _postgis_summary(target: PostgisTarget | None) -> dict[str, Any]:
+    """``{"postgis": {url (no password), schema, run_id, tables}}`` once written, else ``{}``."""
+    if target is None or not target.written:
+        return {}
+    return {"postgis": target.written[-1].as_dict()}
 
 
 MapResult.WRITERS = (
@@ -420,6 +470,8 @@ def run_map(
     surface: SurfaceOptions | None = None,
     chance: ChanceOptions | None = None,
     read: ReadOptions | None = None,
+    to_postgis: str | None = None,
+    postgis_schema: str = "hotspots",
     progress: Progress = _silent,
 ) -> MapResult:
     """Find the harm hotspots of one period, score their enforcement coverage, draw the map.
@@ -445,6 +497,9 @@ def run_map(
         Test each hotspot against chance (``--chance-test``; see :mod:`hotspots.significance`).
     read
         How to read the files and which boundaries to use.
+    to_postgis, postgis_schema
+        Also write the result tables into this PostgreSQL/PostGIS database and schema when
+        the result is written (:mod:`hotspots.export.postgis`); None: files only.
     progress
         Called with a short message at each step.
 
@@ -456,6 +511,7 @@ def run_map(
     from hotspots.pipeline import analyse_period, with_auto_eps
 
     config, params, presentation = _settings(config, params, presentation, period)
+    target = _postgis_target(to_postgis, postgis_schema)
     loaded = _load(events, config, params, read, progress, later=("hotspots.render.map",))
     if auto_eps:
         params, _ = with_auto_eps(loaded, params)
@@ -478,7 +534,16 @@ def run_map(
     from hotspots.render.sparkline import tooltip_rows
 
     html = map_html(analysis, presentation, overlays=overlays or (), hotspot_rows=tooltip_rows(timeline, week))
-    return MapResult(analysis, loaded, presentation, html, surfaces, tested, timeline, week)
+    return MapResult(analysis, loaded, presentation, html, surfaces, tested, timeline, week, target)
+
+
+def _postgis_target(url: str | None, schema_name: str) -> PostgisTarget | None:
+    """The ``--to-postgis`` target, checked before any work; None without a URL."""
+    if url is None:
+        return None
+    from hotspots.export.postgis import PostgisTarget
+
+    return PostgisTarget(url, schema_name)
 
 
 # --- compare -----------------------------------------------------------------------------------
@@ -498,6 +563,7 @@ class CompareResult(_Result):
     surfaces: Surfaces | None = None  # the current period's, with --surface
     previous_surfaces: Surfaces | None = None  # on the same grid
     chance: ChanceTest | None = None  # the current period's hotspots, with --chance-test
+    postgis: PostgisTarget | None = None  # also write the result tables into PostGIS
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -562,6 +628,7 @@ def _write_compare_summary(out: OutputFolder, result: CompareResult) -> None:
         "notes": list(result.loaded.notes),
         "outputs": [*out.names, schema.OUT_SUMMARY],
         **_extras_summary(result),
+        **_postgis_summary(result.postgis),
     }
     out.write_text(schema.OUT_SUMMARY, json_text(content))
 
@@ -576,6 +643,7 @@ def _write_compare_exports(out: OutputFolder, result: CompareResult) -> None:
     marking = result.presentation.marking
     sheets = compare_sheets(result.comparison, result.current, result.loaded.rejected, marking=marking)
     out.write_bytes(XLSX_NAME, workbook_bytes(sheets, marking=marking))
+    _write_postgis(result.postgis, layers, "compare", result.current, result.loaded)
 
 
 
@@ -597,6 +665,8 @@ def run_compare(
     surface: SurfaceOptions | None = None,
     chance: ChanceOptions | None = None,
     read: ReadOptions | None = None,
+    to_postgis: str | None = None,
+    postgis_schema: str = "hotspots",
     progress: Progress = _silent,
 ) -> CompareResult:
     """Compare ``period`` with the earlier ``against``: new, persistent, resolved... hotspots.
@@ -606,11 +676,13 @@ def run_compare(
     close two footprints must be to match; ``alpha`` the significance level of the count
     test. With ``surface``, both periods' surfaces are computed on one grid and drawn on one
     colour scale, with their difference; with ``chance``, the current period's hotspots are
-    tested. The other parameters are as for :func:`run_map`.
+    tested. The other parameters (``to_postgis`` too) are as for
+    :func:`run_map`.
     """
     from hotspots.compare import compare
 
     config, params, presentation = _settings(config, params, presentation, period)
+    target = _postgis_target(to_postgis, postgis_schema)
     earlier = _period(against)
     loaded = _load(events, config, params, read, progress, also=earlier)
     previous, current = _two_periods(loaded, config, params, earlier, progress)
@@ -632,7 +704,7 @@ def run_compare(
     )
     return CompareResult(
         comparison, previous, tested_current, evaluation, loaded, presentation, html,
-        surfaces, previous_surfaces, tested,
+        surfaces, previous_surfaces, tested, target,
     )
 
 

@@ -87,6 +87,8 @@ def writing(out_dir: Path) -> Iterator[OutputFolder]:
         with _signals_deferred():
             _move_in(staging, out_dir, folder.names)
         created = False
+    except OutputError:
+        raise  # already says what could not be written (e.g. a --to-postgis database)
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write outputs ({exc.strerror or exc})") from None
     finally:

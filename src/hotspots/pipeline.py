@@ -24,6 +24,7 @@ from hotspots.model import Analysis
 from hotspots.outputs import csv_text
 from hotspots.params import AnalysisParams, Config, PresentationParams, parameters_record
 from hotspots.period import Period
+from hotspots.postgis import DatabaseSource, read_events_db
 from hotspots.validate import study_area_warning, validate
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class Loaded:
 
 
 def load(
-    files: Sequence[Path],
+    files: Sequence[Path | DatabaseSource],
     config: Config,
     params: AnalysisParams,
     *,
@@ -132,7 +133,10 @@ def load(
     notes: list[str] = []
     for path in files:
         progress(f"reading {path}")
-        result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter)
+        if isinstance(path, DatabaseSource):  # a PostgreSQL table or query (hotspots.postgis)
+            result = read_events_db(path, config.columns)
+        else:
+            result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter)
         frames.append(result.raw)
         key = path.name if path.name not in inputs else str(path)
         inputs[key] = result.sha256
