@@ -81,7 +81,8 @@ def test_districts_carry_their_figures(map_gpkg, compare_gpkg):
     assert read["area_code"].tolist() == s.current.areas["area_code"].tolist()
     assert read["harm"].tolist() == s.current.areas["harm"].tolist()
     changes = pyogrio.read_dataframe(compare_gpkg, layer="districts")
-    assert list(changes.columns) == [*s.comparison.areas.columns, "geometry"]
+    thin_harm = ["thin_harm_previous", "thin_harm_current", "thin_harm_p", "thin_harm_class"]
+    assert list(changes.columns) == [*s.comparison.areas.columns, *thin_harm, "geometry"]
     assert changes["harm_change"].tolist() == s.comparison.areas["harm_change"].tolist()
 
 

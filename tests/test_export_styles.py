@@ -55,7 +55,10 @@ def test_colours_are_written_as_qgis_rgba(colour, opacity, expected):
 def test_hotspots_are_coloured_by_status_as_on_the_map():
     colours = styles.map_colours()
     found = rules(styles.hotspots_style(0.5))
-    assert [r["label"] for r in found] == ["thin: coverage < 0.5", "covered: coverage ≥ 0.5"]
+    assert [r["label"] for r in found] == [
+        "thin: under 0.5 enforcement per harm event",
+        "covered: 0.5 or more enforcement per harm event",
+    ]
     assert [r["filter"] for r in found] == ["\"status\" = 'thin'", "\"status\" = 'covered'"]
     thin_fill, thin_line = colours["thin"]
     covered_fill, covered_line = colours["covered"]
@@ -66,20 +69,15 @@ def test_hotspots_are_coloured_by_status_as_on_the_map():
 
 
 def test_the_map_draws_the_colours_the_styles_use():
-    """The colours read from the renderers are the ones map.html actually contains."""
+    """The colours the styles take are the ones map.html actually contains."""
     from _exports_sample import sample
 
     from hotspots.render.map import map_html
 
-    html = map_html(sample().current)
+    html = map_html(sample().current).lower()
     colours = styles.map_colours()
-    for colour in [
-        *colours["thin"],
-        *colours["covered"],
-        colours["cluster_line"],
-        *colours["area_classes"],
-    ]:
-        assert colour.lower() in html.lower(), colour
+    for colour in [*colours["thin"], *colours["covered"], colours["cluster_line"], *colours["area_harm"]]:
+        assert colour.lower() in html, colour
 
 
 def test_hotspot_ranks_one_to_ten_are_labelled():
@@ -91,19 +89,35 @@ def test_hotspot_ranks_one_to_ten_are_labelled():
 
 
 @pytest.mark.parametrize(
-    ("thin_ratio", "labels"),
+    ("breaks", "labels", "filters"),
     [
-        (0.5, ["below 0.25", "0.25 – 0.5", "0.5 – 1", "1 or more", "no harm recorded"]),
-        (1.0, ["below 0.5", "0.5 – 1", "1 – 2", "2 or more", "no harm recorded"]),
+        (
+            (10, 20),
+            ["1–10 harm events", "11–20 harm events", "more than 20 harm events", "no thin hotspot"],
+            ["> 0 AND", "> 10 AND", "> 20", "IS NULL OR"],
+        ),
+        (
+            (1, 2),
+            ["1 harm event", "2 harm events", "more than 2 harm events", "no thin hotspot"],
+            ["> 0 AND", "> 1 AND", "> 2", "IS NULL OR"],
+        ),
     ],
-    ids=["default-ratio", "ratio-1"],
+    ids=["wide-classes", "single-values"],
 )
-def test_district_classes_are_half_one_and_two_times_the_thin_ratio(thin_ratio, labels):
-    found = rules(styles.districts_style(thin_ratio))
+def test_district_classes_follow_the_maps_breaks(breaks, labels, filters):
+    found = rules(styles.districts_style(breaks))
     assert [r["label"] for r in found] == labels
+    assert all(f in r["filter"] for f, r in zip(filters, found, strict=True))
     fills = [r["color"].rsplit(",", 1)[0] for r in found]
     colours = styles.map_colours()
-    assert fills == [rgb(c) for c in (*colours["area_classes"], colours["area_no_harm"])]
+    assert fills == [rgb(c) for c in (*colours["area_harm"], colours["area_no_thin"])]
+
+
+def test_comparison_districts_by_significant_change():
+    found = rules(styles.compare_districts_style())
+    fills = styles.map_colours()["area_change"]
+    assert [r["filter"] for r in found] == [f"\"thin_harm_class\" = '{cls}'" for cls in fills]
+    assert [r["color"].rsplit(",", 1)[0] for r in found] == [rgb(c) for c in fills.values()]
 
 
 def test_changes_show_current_classes_and_resolved_outlines():

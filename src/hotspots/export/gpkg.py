@@ -93,8 +93,10 @@ def _attributes(frame: gpd.GeoDataFrame, columns: Sequence[str] | None = None) -
 def map_layers(analysis: Analysis) -> list[Layer]:
     """The layers of ``hotspots map``: hotspots, enforcement clusters, districts."""
     from hotspots.export import styles
+    from hotspots.render.map import harm_breaks
 
     thin_ratio = float(analysis.params.thin_ratio)
+    breaks = harm_breaks(analysis.areas["harm_in_thin_hotspots"].tolist())
     return [
         Layer(
             "hotspots",
@@ -112,7 +114,7 @@ def map_layers(analysis: Analysis) -> list[Layer]:
         Layer(
             "districts",
             _attributes(analysis.areas),
-            styles.districts_style(thin_ratio),
+            styles.districts_style(breaks),
             "Study-area districts with the period's figures; fields as areas.csv",
         ),
     ]
@@ -122,30 +124,14 @@ def compare_layers(comparison: Comparison, previous: Analysis, current: Analysis
     """The layers of ``hotspots compare``: the current period's hotspots and clusters, districts
     with both periods' figures and the changes, and every hotspot of both periods as ``changes``.
     """
-    import geopandas as gpd
-
     from hotspots.compare import GEOJSON_COLUMNS
     from hotspots.export import styles
+    from hotspots.render.compare_map import _area_polygons
 
     thin_ratio = float(current.params.thin_ratio)
-    # Districts of either period (the current one's polygon first), with area_changes.csv's rows.
-    shapes = pd.concat(
-        [
-            pd.DataFrame(
-                {"area_code": t["area_code"].astype(str), "geometry": t.geometry.to_numpy()}
-            )
-            for t in (current.areas, previous.areas)
-        ],
-        ignore_index=True,
-    ).drop_duplicates("area_code", keep="first")
-    table = (
-        pd.DataFrame(comparison.areas)
-        .astype({"area_code": str})
-        .merge(shapes, on="area_code", how="inner")
-    )
-    districts = gpd.GeoDataFrame(
-        table, geometry="geometry", crs=current.areas.crs or schema.CRS_METRIC
-    )
+    # The comparison map's own district table: area_changes.csv's rows with the polygons and the
+    # change in harm inside thin hotspots it shades by (thin_harm_previous/current/p/class).
+    districts = _area_polygons(comparison, previous, current)
     return [
         Layer(
             "hotspots",
@@ -163,7 +149,9 @@ def compare_layers(comparison: Comparison, previous: Analysis, current: Analysis
             "districts",
             _attributes(districts),
             styles.compare_districts_style(),
-            "Districts with both periods' figures and the changes; fields as area_changes.csv",
+            "Districts with both periods' figures and the changes: the fields of area_changes.csv, "
+            "then thin_harm_previous/current (harm events inside thin hotspots), thin_harm_p (count "
+            "test) and thin_harm_class (rose, fell, no significant change, no thin hotspot)",
         ),
         Layer(
             "changes",

@@ -57,7 +57,9 @@ class PostgisTarget:
         from hotspots.postgis import is_database_url
 
         if not is_database_url(self.url):
-            raise ConfigError("--to-postgis: expected a postgresql://[user@]host[:port]/database URL")
+            raise ConfigError(
+                "--to-postgis: expected a postgresql://[user@]host[:port]/database URL"
+            )
         if not _NAME.match(self.schema):
             raise ConfigError(
                 f"--schema {self.schema!r}: expected a plain PostgreSQL name (letters, digits and "

@@ -13,7 +13,6 @@ GeoPackage keeps matching the maps when the palette changes. Symbols are written
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -60,32 +59,32 @@ class Rule:
 
 
 def map_colours() -> dict[str, Any]:
-    """The colours the HTML maps use, gathered from the renderers that define them.
+    """The colours the HTML maps use, from :mod:`hotspots.render.palette` (one colour language).
 
     Returns
     -------
     dict
-        ``thin``/``covered`` (fill, line) pairs, ``cluster_line``, ``area_no_harm`` and
-        ``area_classes`` (four fills, low to high coverage) of the map; ``change_classes``
-        (class -> fill), ``coverage_bins`` ((lower, upper, label, colour), ...) and
-        ``no_comparison`` of the comparison map.
+        ``thin``/``covered`` (fill, line) pairs, ``cluster_line``, ``area_no_thin`` and
+        ``area_harm`` (three fills, least to most harm in thin hotspots) of the map;
+        ``change_classes`` (class -> fill) and ``area_change`` (class -> fill) of the
+        comparison map.
     """
-    # One place imports the palette, so that moving it (the maps are unifying their colours)
-    # changes one function. The map module keeps its colours private; reading them here keeps
-    # the GeoPackage honest to what the map draws.
-    from hotspots.render import compare_map
-    from hotspots.render import map as map_module
+    from hotspots.render import palette
 
     return {
-        "thin": (map_module._THIN_FILL, map_module._THIN_LINE),
-        "covered": (map_module._COVERED_FILL, map_module._COVERED_LINE),
-        "cluster_line": map_module._CLUSTER_LINE,
-        "area_no_harm": map_module._AREA_NO_HARM,
-        "area_classes": tuple(map_module._AREA_COLOURS),
-        "change_classes": dict(compare_map.CHANGE_COLOURS),
-        "coverage_bins": tuple(compare_map.COVERAGE_BINS),
-        "no_comparison": compare_map.NO_COMPARISON_COLOUR,
-        "no_comparison_label": compare_map.NO_COMPARISON_LABEL,
+        "thin": (
+            palette.STATUS_COLOURS[schema.STATUS_THIN],
+            palette.STATUS_LINES[schema.STATUS_THIN],
+        ),
+        "covered": (
+            palette.STATUS_COLOURS[schema.STATUS_COVERED],
+            palette.STATUS_LINES[schema.STATUS_COVERED],
+        ),
+        "cluster_line": palette.CLUSTER_LINE,
+        "area_no_thin": palette.AREA_NO_THIN,
+        "area_harm": tuple(palette.AREA_HARM_COLOURS),
+        "change_classes": dict(palette.CHANGE_COLOURS),
+        "area_change": dict(palette.AREA_CHANGE_COLOURS),
     }
 
 
@@ -218,12 +217,12 @@ def hotspots_style(thin_ratio: float) -> str:
     ratio = _number(thin_ratio)
     rules = [
         Rule(
-            f"thin: coverage < {ratio}",
+            f"thin: under {ratio} enforcement per harm event",
             f'"status" = {_quoted(schema.STATUS_THIN)}',
             FillSymbol(thin_fill, thin_line, 0.55, 0.6),
         ),
         Rule(
-            f"covered: coverage ≥ {ratio}",
+            f"covered: {ratio} or more enforcement per harm event",
             f'"status" = {_quoted(schema.STATUS_COVERED)}',
             FillSymbol(covered_fill, covered_line, 0.55, 0.6),
         ),
@@ -248,56 +247,49 @@ def enforcement_clusters_style() -> str:
     return rule_based_qml(rules, root_key="enforcement_clusters")
 
 
-def coverage_edges(thin_ratio: float) -> tuple[float, float, float]:
-    """Class edges of the district shading, the map's own (half, one and two times thin_ratio)."""
-    from hotspots.render import map as map_module
+def districts_style(breaks: tuple[int, int]) -> str:
+    """Districts shaded by harm events inside thin hotspots, in the map's three classes.
 
-    low, mid, high = map_module._coverage_edges(thin_ratio)
-    return (float(low), float(mid), float(high))
-
-
-def districts_style(thin_ratio: float) -> str:
-    """Districts shaded by coverage in the map's four classes, grey where no harm is recorded."""
+    ``breaks`` are the upper bounds of the two lower classes, as the map computes them from the
+    data (:func:`hotspots.render.map.harm_breaks`); grey where no thin hotspot lies.
+    """
     colours = map_colours()
-    low, mid, high = (_number(edge) for edge in coverage_edges(thin_ratio))
-    no_harm = '"harm" IS NULL OR "harm" <= 0 OR "coverage" IS NULL'
-    has = f"NOT ({no_harm})"
+    low, high = breaks
+    field = '"harm_in_thin_hotspots"'
+    first = "1 harm event" if low == 1 else f"1–{low:,} harm events"
+    second = f"{high:,} harm events" if high == low + 1 else f"{low + 1:,}–{high:,} harm events"
     bounds = [
-        (f"below {low}", f'{has} AND "coverage" < {low}'),
-        (f"{low} – {mid}", f'{has} AND "coverage" >= {low} AND "coverage" < {mid}'),
-        (f"{mid} – {high}", f'{has} AND "coverage" >= {mid} AND "coverage" < {high}'),
-        (f"{high} or more", f'{has} AND "coverage" >= {high}'),
+        (first, f"{field} > 0 AND {field} <= {low}"),
+        (second, f"{field} > {low} AND {field} <= {high}"),
+        (f"more than {high:,} harm events", f"{field} > {high}"),
     ]
     rules = [
-        Rule(label, expression, FillSymbol(fill, "#555555", 0.5, 0.26))
-        for (label, expression), fill in zip(bounds, colours["area_classes"], strict=True)
+        Rule(label, expression, FillSymbol(fill, "#555555", 1.0, 0.26))
+        for (label, expression), fill in zip(bounds, colours["area_harm"], strict=True)
     ]
     rules.append(
-        Rule("no harm recorded", no_harm, FillSymbol(colours["area_no_harm"], "#555555", 0.5, 0.26))
+        Rule(
+            "no thin hotspot",
+            f"{field} IS NULL OR {field} <= 0",
+            FillSymbol(colours["area_no_thin"], "#555555", 1.0, 0.26),
+        )
     )
     return rule_based_qml(rules, root_key="districts")
 
 
 def compare_districts_style() -> str:
-    """Districts shaded by the change in coverage in the comparison map's fixed bins."""
-    colours = map_colours()
-    rules = []
-    for lower, upper, label, colour in colours["coverage_bins"]:
-        conditions = ['"coverage_change" IS NOT NULL']
-        if not math.isinf(lower):
-            conditions.append(f'"coverage_change" >= {_number(lower)}')
-        if not math.isinf(upper):
-            conditions.append(f'"coverage_change" < {_number(upper)}')
-        rules.append(
-            Rule(label, " AND ".join(conditions), FillSymbol(colour, "#555555", 0.45, 0.26))
-        )
-    rules.append(
+    """Districts by the significant change in harm inside thin hotspots (the comparison map)."""
+    from hotspots.render.compare_map import AREA_CLASS_LABELS, AREA_CLASSES
+
+    fills = map_colours()["area_change"]
+    rules = [
         Rule(
-            colours["no_comparison_label"],
-            '"coverage_change" IS NULL',
-            FillSymbol(colours["no_comparison"], "#555555", 0.45, 0.26),
+            AREA_CLASS_LABELS[cls],
+            f'"thin_harm_class" = {_quoted(cls)}',
+            FillSymbol(fills[cls], "#555555", 0.9, 0.26),
         )
-    )
+        for cls in AREA_CLASSES
+    ]
     return rule_based_qml(rules, root_key="districts_change")
 
 
