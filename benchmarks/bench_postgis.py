@@ -42,9 +42,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from bench_dbscan import ORIGIN_M as DBSCAN_ORIGIN_M  # noqa: E402
-from bench_dbscan import make_points  # noqa: E402
-from bench_pipeline import ORIGIN_M, make_events  # noqa: E402
+from bench_dbscan import ORIGIN_M as DBSCAN_ORIGIN_M
+from bench_dbscan import make_points
+from bench_pipeline import ORIGIN_M, make_events
 
 TABLE = "bench_events"
 
