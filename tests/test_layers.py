@@ -15,7 +15,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hotspots"
 #: Top-level modules allowed to import the renderers: the ones that run commands.
 TOP = {"jobs.py", "cli.py", "__init__.py", "__main__.py"}  # __init__: the lazy public API
-DRAWING = ("render", "brief", "serve")
+#: Packages that lay results out (pages, documents, files for other tools): they may import
+#: the renderers (export/ takes the maps' colours and district classes for its QGIS styles).
+DRAWING = ("render", "brief", "serve", "export")
 
 
 def _imports(path: Path) -> set[str]:

@@ -32,7 +32,7 @@ import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import numpy as np
 import pandas as pd
@@ -74,7 +74,9 @@ def _conninfo(url: str) -> dict[str, Any]:
         return dict(conninfo_to_dict(url))
     except Exception as exc:  # noqa: BLE001 - psycopg.ProgrammingError and friends
         # The message may quote the URL; never the password.
-        raise InputError(f"{display_url(url)}: not a valid PostgreSQL URL ({scrubbed(str(exc), url)})") from None
+        raise InputError(
+            f"{display_url(url)}: not a valid PostgreSQL URL ({scrubbed(str(exc), url)})"
+        ) from None
 
 
 def display_url(url: str) -> str:
@@ -125,7 +127,9 @@ def scrubbed(message: str, url: str = "") -> str:
 
 
 @contextmanager
-def connect(url: str, *, error: type[HotspotsError] = InputError, autocommit: bool = False) -> Iterator[psycopg.Connection]:
+def connect(
+    url: str, *, error: type[HotspotsError] = InputError, autocommit: bool = False
+) -> Iterator[psycopg.Connection]:
     """Open a connection (URL, ``PG*`` variables, ``.pgpass``), closing it after the block.
 
     Parameters
@@ -169,7 +173,9 @@ def _connection_fix(reason: str) -> str:
         )
     if "does not exist" in lowered:
         return "Fix: check the database and user names in the URL."
-    return "Fix: check that the server is running and accepts TCP connections at that host and port."
+    return (
+        "Fix: check that the server is running and accepts TCP connections at that host and port."
+    )
 
 
 # --- the source ---------------------------------------------------------------------------------
@@ -184,12 +190,14 @@ class DatabaseSource:
     query: str | None = None
 
     def __repr__(self) -> str:
-        return f"DatabaseSource({display_url(self.url)!r}, table={self.table!r}, query={self.query!r})"
+        return (
+            f"DatabaseSource({display_url(self.url)!r}, table={self.table!r}, query={self.query!r})"
+        )
 
     def __post_init__(self) -> None:
         if (self.table is None) == (self.query is None):
             raise InputError(
-                f"{display_url(self.url)}: give the events as --table NAME or --query \"SELECT ...\" "
+                f'{display_url(self.url)}: give the events as --table NAME or --query "SELECT ..." '
                 "(exactly one of them)"
             )
         if self.query is not None and not self.query.strip():
@@ -222,7 +230,9 @@ def _relation(connection: psycopg.Connection, source: DatabaseSource) -> Any:
     if not 1 <= len(parts) <= 2 or not all(parts):
         raise InputError(f"{source}: --table expects NAME or SCHEMA.NAME, got {source.table!r}")
     identifier = sql.Identifier(*parts)
-    found = connection.execute("SELECT to_regclass(%s)", [identifier.as_string(connection)]).fetchone()
+    found = connection.execute(
+        "SELECT to_regclass(%s)", [identifier.as_string(connection)]
+    ).fetchone()
     if found is None or found[0] is None:
         tables = [
             row[0]
@@ -237,7 +247,7 @@ def _relation(connection: psycopg.Connection, source: DatabaseSource) -> Any:
         listed = ", ".join(tables) if tables else "(none)"
         raise InputError(
             f"{source}: table {source.table!r} not found. Tables found: {listed}. "
-            "Fix: give --table SCHEMA.NAME as it exists, or --query \"SELECT ...\""
+            'Fix: give --table SCHEMA.NAME as it exists, or --query "SELECT ..."'
         )
     return identifier
 
@@ -249,7 +259,9 @@ def _text_expression(column: Any, type_name: str) -> Any:
     if type_name == "date":
         return sql.SQL("to_char({}, 'YYYY-MM-DD')").format(column)
     if type_name == "timestamp":
-        return sql.SQL("regexp_replace(to_char({}, 'YYYY-MM-DD\"T\"HH24:MI:SS'), 'T00:00:00$', '')").format(column)
+        return sql.SQL(
+            "regexp_replace(to_char({}, 'YYYY-MM-DD\"T\"HH24:MI:SS'), 'T00:00:00$', '')"
+        ).format(column)
     if type_name == "timestamptz":
         return sql.SQL(
             "regexp_replace(to_char({} AT TIME ZONE {}, 'YYYY-MM-DD\"T\"HH24:MI:SS'), 'T00:00:00$', '')"
@@ -300,27 +312,43 @@ def read_events_db(source: DatabaseSource, columns: ColumnNames) -> ReadResult:
                 inner = sql.SQL("({})").format(sql.SQL(source.query.strip().rstrip(";")))  # type: ignore[union-attr]
             described = _describe(connection, inner)
         except psycopg.Error as exc:
-            where = "" if source.table is not None else " (the query runs as SELECT * FROM (QUERY) AS q)"
+            where = (
+                ""
+                if source.table is not None
+                else " (the query runs as SELECT * FROM (QUERY) AS q)"
+            )
             raise InputError(f"{source}: {_server_message(exc, source.url)}{where}") from None
         names = [name for name, _type in described]
         types = dict(zip(_unique_names(names), [t for _n, t in described], strict=True))
         headers = list(types)
         geometry = next((h for h in headers if types[h] in _GEOMETRY_TYPES), None)
         plain = [h for h in headers if h != geometry]
-        found = _resolve(source, plain, columns, geometry_crs=None if geometry is None else "per-row SRID")
-        select = [_text_expression(sql.Identifier(h), types[h]) for h in (found.id, found.type, found.date)]
+        # The file readers' column finder; ``source`` stands in for the path in its messages.
+        found = _resolve(
+            cast(Any, source),
+            plain,
+            columns,
+            geometry_crs=None if geometry is None else "per-row SRID",
+        )
+        select = [
+            _text_expression(sql.Identifier(h), types[h])
+            for h in (found.id, found.type, found.date)
+        ]
         if found.x:
             select += [_text_expression(sql.Identifier(h), types[h]) for h in (found.x, found.y)]
             select += [sql.Literal(found.crs), sql.Literal("")]
         else:
-            g = sql.Identifier(geometry)
+            assert geometry is not None  # _resolve found no coordinate columns, so a geometry
+            g: sql.Composable = sql.Identifier(geometry)
             if types[geometry] == "geography":
                 g = sql.SQL("{}::geometry").format(g)
             point = sql.SQL("GeometryType({g}) = 'POINT' AND NOT ST_IsEmpty({g})").format(g=g)
             select += [
                 sql.SQL("CASE WHEN {p} THEN ST_X({g})::text END").format(p=point, g=g),
                 sql.SQL("CASE WHEN {p} THEN ST_Y({g})::text END").format(p=point, g=g),
-                sql.SQL("CASE WHEN ST_SRID({g}) = 0 THEN '' ELSE 'EPSG:' || ST_SRID({g}) END").format(g=g),
+                sql.SQL(
+                    "CASE WHEN ST_SRID({g}) = 0 THEN '' ELSE 'EPSG:' || ST_SRID({g}) END"
+                ).format(g=g),
                 sql.SQL(
                     "CASE WHEN {g} IS NULL OR ST_IsEmpty({g}) THEN 'empty' ELSE lower(GeometryType({g})) END"
                 ).format(g=g),
@@ -346,7 +374,7 @@ def read_events_db(source: DatabaseSource, columns: ColumnNames) -> ReadResult:
                 f"{source}: {int(no_srid.sum()):,} geometries have no SRID (0). "
                 f"Fix: set it in the query, e.g. ST_SetSRID({geometry}, 27700) AS {geometry}"
             )
-    notes = ()
+    notes: tuple[str, ...] = ()
     if geometry is not None and not found.x:
         others = [h for h in headers if types[h] in _GEOMETRY_TYPES and h != geometry]
         if others:
@@ -383,7 +411,9 @@ def _raw_frame(source: DatabaseSource, data: bytes, crs: str | None) -> pd.DataF
     if data:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=max(len(data) + 1, 1 << 20)),
+            read_options=pacsv.ReadOptions(
+                column_names=names, block_size=max(len(data) + 1, 1 << 20)
+            ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -406,12 +436,23 @@ def _raw_frame(source: DatabaseSource, data: bytes, crs: str | None) -> pd.DataF
     if crs is not None:
         raw[schema.COL_CRS] = crs
     return raw[
-        [schema.COL_SOURCE, schema.COL_ROW, schema.COL_ID, schema.COL_TYPE, schema.COL_DATE,
-         schema.COL_X_RAW, schema.COL_Y_RAW, schema.COL_CRS, schema.COL_GEOM_KIND]
+        [
+            schema.COL_SOURCE,
+            schema.COL_ROW,
+            schema.COL_ID,
+            schema.COL_TYPE,
+            schema.COL_DATE,
+            schema.COL_X_RAW,
+            schema.COL_Y_RAW,
+            schema.COL_CRS,
+            schema.COL_GEOM_KIND,
+        ]
     ]
 
 
-def sources_from_arguments(events: Sequence[str], *, table: str | None, query: str | None) -> list[Any]:
+def sources_from_arguments(
+    events: Sequence[str], *, table: str | None, query: str | None
+) -> list[Any]:
     """Files as paths, database URLs as :class:`DatabaseSource` (with ``--table`` or ``--query``).
 
     Raises
@@ -423,5 +464,10 @@ def sources_from_arguments(events: Sequence[str], *, table: str | None, query: s
 
     urls = [e for e in events if is_database_url(e)]
     if (table is not None or query is not None) and not urls:
-        raise InputError("--table and --query read from a database: give a postgresql://… URL as the events")
-    return [DatabaseSource(e, table=table, query=query) if is_database_url(e) else Path(e) for e in events]
+        raise InputError(
+            "--table and --query read from a database: give a postgresql://… URL as the events"
+        )
+    return [
+        DatabaseSource(e, table=table, query=query) if is_database_url(e) else Path(e)
+        for e in events
+    ]

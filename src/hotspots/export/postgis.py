@@ -188,7 +188,7 @@ def write_postgis(
                     ).format(runs)
                 )
                 period = dict(period or {})
-                run_id = connection.execute(
+                row = connection.execute(
                     sql.SQL(
                         "INSERT INTO {} (command, period, period_start, period_end, parameters, inputs, "
                         "counts, tool_version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING run_id"
@@ -203,7 +203,9 @@ def write_postgis(
                         json.dumps(dict(counts or {}), sort_keys=True),
                         __version__,
                     ],
-                ).fetchone()[0]
+                ).fetchone()
+                assert row is not None  # INSERT ... RETURNING gives one row
+                run_id = row[0]
                 for layer in layers:
                     rows[layer.name] = _replace_table(
                         connection, schema_name, layer, int(run_id), shapely, sql
