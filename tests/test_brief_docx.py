@@ -28,6 +28,25 @@ def compared() -> Briefing:
 
 
 @pytest.fixture(scope="module")
+def timed() -> Briefing:
+    """With the monthly charts and time-of-week tables ``hotspots brief`` adds."""
+    from hotspots.timeline import build_timeline
+    from hotspots.timeofweek import build_time_of_week
+
+    s = sample()
+    spots = s.current.hotspots
+    priority = [str(h) for h in spots.loc[spots["rank"] <= 10, "hotspot_id"]]
+    return build_briefing(
+        s.current,
+        s.comparison,
+        s.previous,
+        produced=PRODUCED,
+        timeline=build_timeline(s.loaded.valid, s.current),
+        time_of_week=build_time_of_week(s.current.events, priority),
+    )
+
+
+@pytest.fixture(scope="module")
 def wide() -> Briefing:
     return build_briefing(sample().current, audience="wide", produced=PRODUCED)
 
@@ -75,9 +94,9 @@ def docx_headings(d) -> list[tuple[int, str]]:
     return out
 
 
-@pytest.mark.parametrize("which", ["compared", "wide"])
-def test_same_sections_in_the_same_order_as_the_html(which, compared, wide):
-    b = compared if which == "compared" else wide
+@pytest.mark.parametrize("which", ["compared", "wide", "timed"])
+def test_same_sections_in_the_same_order_as_the_html(which, compared, wide, timed):
+    b = {"compared": compared, "wide": wide, "timed": timed}[which]
     d = docx.Document(io.BytesIO(briefing_docx(b)))
     assert docx_headings(d) == html_headings(b)
 
@@ -206,3 +225,16 @@ def test_libreoffice_prints_it_with_the_marking_and_page_n_of_m_on_every_page(co
         assert f"Page {number} of {len(pages)}" in text
     first = pages[0].extract_text()
     assert "Tasking briefing" in first and "Key findings" in first
+
+
+def test_time_section_tables(timed):
+    assert timed.time is not None and timed.time.months
+    d = docx.Document(io.BytesIO(briefing_docx(timed)))
+    months = next(
+        t
+        for t in d.tables
+        if tuple(c.text for c in t.rows[0].cells) == ("Rank", "Hotspot", "Harm per month", "Trend")
+    )
+    assert [row.cells[2].text for row in months.rows[1:]] == [r.values for r in timed.time.months]
+    for heat in timed.time.heat_tables:
+        assert any(p.text == heat.caption for p in d.paragraphs)

@@ -323,6 +323,23 @@ def briefing_docx(b: Briefing, furniture: Furniture | None = None) -> bytes:
     _note(doc, b.priority_note)
     if b.priority.rows:
         _table(doc, b.priority)
+    if b.time is not None:  # as the HTML: monthly harm of the priorities, then time of week
+        doc.add_heading("Harm per month", level=3)
+        _note(doc, b.time.months_note)
+        if b.time.months:
+            rows = tuple((r.rank, r.hotspot_id, r.values, r.trend) for r in b.time.months)
+            _table(
+                doc,
+                Table(
+                    ("Rank", "Hotspot", "Harm per month", "Trend"),
+                    rows,
+                    (True, False, False, False),
+                ),
+            )
+        doc.add_heading("Time of week", level=3)
+        _note(doc, b.time.week_note)
+        for heat in b.time.heat_tables:
+            _table(doc, Table(heat.columns, heat.rows), caption=heat.caption)
 
     doc.add_heading("3. Map", level=2)
     picture = doc.add_paragraph()
