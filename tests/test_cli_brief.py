@@ -32,10 +32,10 @@ def test_brief_writes_its_files_and_says_so(briefed):
     result, out = briefed
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "audit.jsonl", "briefing.html", "briefing.md", "briefing.png"
+        "audit.jsonl", "briefing.docx", "briefing.html", "briefing.md", "briefing.png"
     ]
     assert result.output.splitlines() == [
-        f"wrote briefing.html, briefing.png, briefing.md and appended audit.jsonl in {out}",
+        f"wrote briefing.html, briefing.png, briefing.md, briefing.docx and appended audit.jsonl in {out}",
         "no briefing.pdf: not requested",
     ]
 
@@ -53,7 +53,7 @@ def test_brief_appends_one_audit_record_per_run(briefed, tmp_path):
     _, out = briefed
     record = json.loads((out / "audit.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert record["command"] == "brief" and record["reason"] == "weekly tasking"
-    assert record["outputs"] == ["briefing.html", "briefing.png", "briefing.md"]
+    assert record["outputs"] == ["briefing.html", "briefing.png", "briefing.md", "briefing.docx"]
     assert record["parameters"]["against"] == "2024Q3" and record["parameters"]["audience"] == "internal"
     assert list(record["inputs"]) == ["events.csv"]
     again = tmp_path / "again"
