@@ -58,6 +58,7 @@ from hotspots.render.page import (
     frame_page,
     new_map,
 )
+from hotspots.render.place_labels import PLACE_CSS, add_place_labels
 from hotspots.render.surface_layer import ImageOverlay, add_overlays, overlay_legend
 
 __all__ = [
@@ -161,6 +162,8 @@ def compare_map_html(
 
     _area_layer(areas, boundary_attribution(current.boundary_source)).add_to(m)
     add_area_labels(m, current.areas)
+    if len(current.areas):
+        add_place_labels(m, current.areas.total_bounds.tolist())
     change_view = folium.FeatureGroup(name=escape_text(CHANGE_VIEW_NAME), overlay=False)
     current_rows = hotspots[hotspots["period"] == PERIOD_CURRENT]
     resolved_rows = hotspots[hotspots["change"] == CHANGE_RESOLVED]
@@ -190,7 +193,7 @@ def compare_map_html(
         details_html=_details_html(comparison),
         legend=[*_legend(comparison, areas), *overlay_legend(overlays)],
         study_bounds=bounds,
-        extra_css=_PAGE_CSS,
+        extra_css=_PAGE_CSS + PLACE_CSS,
     )
     return frame_page(m, frame)
 

@@ -45,6 +45,7 @@ from folium.utilities import JsCode
 
 from hotspots import schema, sentences
 from hotspots.errors import ConfigError, InputError
+from hotspots.gridref import grid_reference
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
 from hotspots.params import AnalysisParams, PresentationParams
 from hotspots.render import palette
@@ -87,6 +88,7 @@ from hotspots.render.page import (
     new_map,
 )
 from hotspots.render.page import html_text as _text
+from hotspots.render.place_labels import PLACE_CSS, add_place_labels
 from hotspots.render.surface_layer import ImageOverlay, add_overlays, overlay_legend
 
 __all__ = [
@@ -193,6 +195,8 @@ def map_html(
 
     _add_areas(m, analysis, areas, breaks, boundary_attribution(analysis.boundary_source), opacity)
     add_area_labels(m, analysis.areas)
+    if len(analysis.areas):
+        add_place_labels(m, analysis.areas.total_bounds.tolist())
     _add_clusters(m, analysis, clusters, enforcement_types)
     _add_hotspots(m, analysis, hotspots, enforcement_types, harm_types, hotspot_rows)
 
@@ -487,6 +491,7 @@ def _add_hotspots(
                 "days": "none in record" if pd.isna(days) else f"{int(days):,}",
                 "footprint": "–" if math.isnan(footprint_km2) else f"{footprint_km2:.2f} km²",
                 "locations": _text(locations_text(row, analysis.params)),
+                "where": _where(row),
                 "thin": 1 if thin else 0,
                 **({"chance": _text(f"{row['chance']} (p = {row['p_value']:.2f})")} if tested else {}),
                 # Trusted HTML from render.sparkline; braces escaped as for every other value.
@@ -516,6 +521,7 @@ def _add_hotspots(
             [
                 ("hotspot", "Hotspot"),
                 ("rank", "Rank"),
+                ("where", "Where"),
                 ("status", "Status"),
                 ("area", "District"),
                 ("near", "Near"),
@@ -536,6 +542,24 @@ def _add_hotspots(
 
 # Braces in trusted tooltip HTML as character references, as page.html_text does for text.
 _BRACE_REFS: Final = str.maketrans({"{": "&#123;", "}": "&#125;"})
+def _where(row: Mapping[str, Any]) -> str:
+    """Nearest place, postcode sector and OS grid reference (8 figures, 10 m) of a hotspot.
+
+    ``near`` and ``postcode_sector`` come from the geography module when it has run; the grid
+    reference (of the members' mean) is always there, so a hotspot can be found on any map.
+    """
+    parts = []
+    for column in ("near", "postcode_sector"):
+        value = row.get(column)
+        if value is not None and not pd.isna(value) and str(value).strip():
+            parts.append(str(value).strip())
+    x, y = row.get("centroid_x"), row.get("centroid_y")
+    if x is not None and y is not None and not pd.isna(x) and not pd.isna(y):
+        grid = grid_reference(float(x), float(y), 8)  # "" off the National Grid
+        if grid:
+            parts.append(f"grid ref {grid}")
+    return _text(", ".join(parts) or "–")
+
 
 
 def _near_text(row: dict[str, Any]) -> str:
@@ -670,7 +694,7 @@ def _frame(
         study_bounds=study,
         panel_html=panel_html(len(hotspots)) if len(hotspots) else "",
         panel_label=f"Hotspots by rank ({len(hotspots):,})",
-        extra_css=symbols_css() + _CSS,
+        extra_css=symbols_css() + PLACE_CSS + _CSS,
     )
 
 

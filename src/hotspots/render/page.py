@@ -450,6 +450,7 @@ class _FrameScript(MacroElement):
         (function () {
           var map = {{ this._parent.get_name() }};
           var study = {{ this.bounds|tojson }};
+          map._hsStudy = study;
           var phone = window.matchMedia("(max-width: {{ this.phone }}px)");
           var North = L.Control.extend({
             options: {position: "bottomleft"},
@@ -504,6 +505,15 @@ class _FrameScript(MacroElement):
               sizeLegend();
             });
           });
+          // On a phone the layer list folds behind Leaflet's layers button; a tap on the map
+          // folds it again.
+          var layers = container.querySelector(".leaflet-control-layers");
+          if (layers && phone.matches) {
+            layers.classList.remove("leaflet-control-layers-expanded");
+            map.on("click", function () {
+              layers.classList.remove("leaflet-control-layers-expanded");
+            });
+          }
           var details = document.getElementById("hs-details");
           if (details && !phone.matches) {
             details.open = false;

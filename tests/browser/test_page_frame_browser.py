@@ -1,0 +1,158 @@
+"""The shared page frame in Chromium: print to one A4 landscape sheet, phone layout, keyboard.
+
+Every map page is drawn in one frame (hotspots.render.page), so each check runs on the coverage
+map and on the comparison map.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from test_compare import hostile_pair, render
+from test_map_render import make_analysis
+
+from hotspots.params import PresentationParams
+from hotspots.render.map import map_html
+
+pytestmark = pytest.mark.browser
+
+A4_LANDSCAPE_PT = (841.89, 595.28)
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+def map_page() -> str:
+    return map_html(make_analysis(), PresentationParams(run_date="2024-10-02"), title="Norfolk Q3")
+
+
+def compare_page() -> str:
+    return render(*hostile_pair(), run_date="2025-07-01")
+
+
+PAGES = {"map": map_page, "compare": compare_page}
+
+
+@pytest.fixture
+def open_at(browser, tmp_path) -> Iterator[Callable[[str, dict], object]]:
+    """Open a page (by name) offline at a viewport; yields the Playwright page."""
+    contexts = []
+
+    def open_(name: str, viewport: dict):
+        path = tmp_path / f"{name}.html"
+        path.write_text(PAGES[name](), encoding="utf-8")
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(("file:", "data:"))
+                else route.abort("blockedbyclient")
+            ),
+        )
+        page.goto(Path(path).resolve().as_uri(), wait_until="load")
+        page.errors = errors
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def _map_id(page) -> str:
+    return page.evaluate("document.querySelector('.folium-map').id")
+
+
+@pytest.mark.parametrize("name", list(PAGES), ids=list(PAGES))
+def test_prints_to_one_a4_landscape_sheet_with_marking_and_no_controls(open_at, name, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    page = open_at(name, DESKTOP)
+    pdf = page.pdf(format="A4", landscape=True, print_background=True)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx(A4_LANDSCAPE_PT, abs=1)
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert text.count(MARKING) == 2  # top and bottom
+    for words in ("Period:", "Area:", "Produced:", page.locator("#hs-legend h2").first.inner_text()):
+        assert words in text  # the title block and the legend
+    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+
+    page.emulate_media(media="print")
+    for control in (".leaflet-control-zoom", ".leaflet-control-layers", "#hs-panel", ".hs-toggle"):
+        assert all(not el.is_visible() for el in page.locator(control).all()), control
+    for kept in (".hs-north", ".leaflet-control-scale", "#hs-legend .hs-body", "#hs-header h1"):
+        assert page.locator(kept).first.is_visible(), kept
+    # The whole study area is on the sheet.
+    map_id = _map_id(page)
+    page.wait_for_function(
+        f"{map_id}.getBounds().contains(L.latLngBounds({map_id}._hsStudy))", timeout=5000
+    )
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("name", list(PAGES), ids=list(PAGES))
+def test_phone_layout_keeps_the_map_and_never_scrolls_sideways(open_at, name):
+    page = open_at(name, PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("document.body.scrollWidth <= window.innerWidth")
+    box = page.locator(".folium-map").bounding_box()
+    assert box["height"] >= 0.6 * PHONE["height"]
+    assert box["width"] <= PHONE["width"]
+    # Legend (and panel, where there is one) start collapsed, behind a button.
+    assert not page.locator("#hs-legend .hs-body").is_visible()
+    legend_button = page.locator("#hs-legend .hs-toggle")
+    assert legend_button.get_attribute("aria-expanded") == "false"
+    legend_button.click()
+    assert page.locator("#hs-legend .hs-body").is_visible()
+    if page.locator("#hs-panel").count():
+        assert not page.locator("#hs-panel .hs-body").is_visible()
+    assert not page.locator(".leaflet-control-layers-list").is_visible()
+    assert page.errors == []
+
+
+def test_ranked_panel_is_keyboard_usable(open_at):
+    page = open_at("map", DESKTOP)
+    map_id = _map_id(page)
+    before = page.evaluate(f"{map_id}.getZoom()")
+    rows = page.locator("#hs-rank-table tbody tr")
+    rows.first.focus()
+    page.keyboard.press("Tab")  # to rank 2
+    assert page.evaluate("document.activeElement.cells[0].textContent") == "2"
+    page.keyboard.press("Enter")
+    assert page.evaluate(f"{map_id}.getZoom()") > before
+    centre = page.evaluate(f"[{map_id}.getCenter().lat, {map_id}.getCenter().lng]")
+    assert centre[1] > 1.4  # H002, 9 km east of Norwich
+
+
+def test_a_failing_tile_layer_shows_a_notice(browser, tmp_path):
+    path = tmp_path / "tiles.html"
+    path.write_text(map_html(make_analysis(), PresentationParams(tiles="osm")), encoding="utf-8")
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("file:", "data:"))
+            else route.abort("internetdisconnected")
+        ),
+    )
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    notice = page.locator("#hs-notice")
+    notice.wait_for(state="visible", timeout=5000)
+    assert "did not load" in notice.inner_text()
+    context.close()
+
+
+def test_no_notice_without_tiles(open_at):
+    page = open_at("map", DESKTOP)
+    page.wait_for_timeout(200)
+    assert not page.locator("#hs-notice").is_visible()
