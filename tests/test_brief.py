@@ -547,8 +547,39 @@ def test_three_to_five_key_findings(planted, compare):
     assert all(s.endswith(".") for s in b.key_findings)
 
 
+def _png_rows(png: bytes):
+    import io
+
+    from matplotlib.image import imread
+
+    return imread(io.BytesIO(png), format="png")
+
+
+def test_figure_png_carries_the_marking_top_and_bottom(internal):
+    """briefing.png travels on its own: the marking is drawn into it, on black bands."""
+    pixels = _png_rows(internal.figure_png)
+    height = pixels.shape[0]
+    for band in (pixels[2 : height // 40], pixels[-height // 40 : -2]):
+        assert band[..., :3].mean() < 0.3  # mostly black
+        assert band[..., :3].max() > 0.9  # with white letters
+
+
+def test_insets_show_the_top_priorities_at_street_scale(internal, wide):
+    from hotspots.brief.insets import INSET_SIZE_IN
+
+    for b in (internal, wide):
+        assert b.insets_png is not None and b.insets_png.startswith(b"\x89PNG")
+        pixels = _png_rows(b.insets_png)
+        assert pixels.shape[1] == round(INSET_SIZE_IN[0] * 150)
+        assert pixels[2 : pixels.shape[0] // 40, :, :3].mean() < 0.3  # the marking band
+    assert internal.insets_png != wide.insets_png  # footprints vs 1 km squares
+    assert 'id="insets"' in briefing_html(internal)
+    assert "no footprint is shown to this audience" in briefing_html(wide)
+
+
 def test_no_hotspots_says_so():
     b = brief(make_analysis([]))
+    assert b.insets_png is None
     assert b.key_findings[0].startswith("No harm hotspots were found in 2024Q3")
     assert b.priority.rows == ()
     assert b.priority_note == "No harm hotspots were found, so none is listed."
@@ -785,7 +816,8 @@ def test_html_is_self_contained_and_print_ready(internal):
             value = attrs.get(name)
             assert value is None or value.startswith("data:"), (tag, name, value)
     images = [attrs for tag, attrs in found if tag == "img"]
-    assert len(images) == 1 and images[0]["src"].startswith("data:image/png;base64,iVBOR")
+    assert len(images) == 2  # the county figure and the street-scale insets
+    assert all(image["src"].startswith("data:image/png;base64,iVBOR") for image in images)
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
     assert "@page { size: A4;" in html
     assert "break-inside: avoid" in html and "display: table-header-group" in html
@@ -846,7 +878,7 @@ def test_hostile_values_are_escaped_in_html():
     assert "<img src=x" not in html.replace(HOSTILE.upper(), "")  # the marking is upper-cased
     assert "<IMG" not in html
     assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in html
-    assert [tag for tag, _ in tags(html)].count("img") == 1
+    assert [tag for tag, _ in tags(html)].count("img") == 2  # figure and insets, nothing more
     assert not any(tag in ("script", "a", "iframe") for tag, _ in tags(html))
     assert all(not name.startswith("on") for _, attrs in tags(html) for name in attrs)
 

@@ -179,7 +179,7 @@ def test_hostile_values_show_as_text(open_page, tmp_path):
     page = view.page
 
     assert HOSTILE in page.inner_text("#priority-hotspots")
-    assert page.locator("img").count() == 1
+    assert page.locator("img").count() == 2  # figure and insets, nothing injected
     assert page.locator("a, script, iframe").count() == 0
     page.wait_for_timeout(100)
     assert page.evaluate("typeof window.__pwned") == "undefined"
@@ -203,4 +203,6 @@ def test_briefing_pdf_prints_with_system_chromium(tmp_path):
     assert pages and all(sum(text == MARKING for _, text in p) >= 2 for p in pages)
     first_page = " ".join(text for _, text in pages[0])
     assert "Tasking briefing" in first_page
+    for number, pieces in enumerate(pages, start=1):  # Chromium's footer: "Page x of y"
+        assert f"Page {number} of {len(pages)}" in " ".join(text for _, text in pieces)
     assert "TG 523 078" in first_page

@@ -162,6 +162,7 @@ class Briefing:
     surface: Table | None = None  # the coverage-gap surface by district (--surface)
     surface_note: str = ""
     time: TimeSection | None = None  # monthly charts, heat tables (internal audience, when built with a timeline)
+    insets_png: bytes | None = None  # street-scale panels of the top priorities (brief.insets)
 
     @property
     def produced_text(self) -> str:
@@ -434,6 +435,7 @@ def build_briefing(
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
         raise ConfigError(f"top_n: expected a whole number of at least 1, got {top_n!r}")
     from hotspots.brief.figure import render_figure  # matplotlib is slow to import
+    from hotspots.brief.insets import render_insets
 
     presentation = PresentationParams() if presentation is None else presentation
 
@@ -468,7 +470,12 @@ def build_briefing(
     features = _map_features(hotspots, {h.hotspot_id for h in priority}, style)
     boundaries = current.areas.geometry if len(current.areas) else None
     area_labels = [(_text(r.get("area_name")), r.get("geometry")) for r in area_rows]
-    figure_png = render_figure(boundaries, area_labels, features, wide=style.wide)
+    marking = presentation.marking.strip().upper()
+    figure_png = render_figure(boundaries, area_labels, features, wide=style.wide, marking=marking)
+    ranked_features = sorted((f for f in features if f.label), key=lambda f: int(f.label))
+    insets_png = render_insets(
+        boundaries, ranked_features, features, wide=style.wide, marking=marking
+    )
     police_uk = looks_like_police_uk(current.inputs)
     findings = _key_findings(current, hotspots, thin, area_rows, withheld, changes, previous_label, style)
     time = None
@@ -532,6 +539,7 @@ def build_briefing(
         attributions=attributions(police_uk),
         audience_rules=audience_rules(),
         time=time,
+        insets_png=insets_png,
     )
 
 

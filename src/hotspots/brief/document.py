@@ -84,6 +84,9 @@ def briefing_html(b: Briefing) -> str:
     return template.render(
         b=b,
         figure_base64=base64.b64encode(b.figure_png).decode("ascii"),
+        insets_base64=(
+            base64.b64encode(b.insets_png).decode("ascii") if b.insets_png is not None else None
+        ),
         n_quality=6 if b.changes else 5,
     )
 

@@ -19,7 +19,7 @@ import matplotlib.style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from hotspots import schema
 from hotspots.render import palette
@@ -37,6 +37,7 @@ STATUS_COLOURS: Final = dict(palette.STATUS_COLOURS)
 _OTHER_COLOUR = palette.OTHER
 _BOUNDARY_COLOUR = "#5a5a5a"
 _MARKER_HALF_PT = 3.0  # half the marker's size, with its white edge
+_MARKING_BAND = 0.04  # height of each marking band, as a fraction of the figure
 _SCALE_STEPS_M = (500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 
 
@@ -46,6 +47,7 @@ def render_figure(
     features: Sequence[MapFeature],
     *,
     wide: bool,
+    marking: str = "",
 ) -> bytes:
     """Render the map figure as PNG bytes.
 
@@ -60,6 +62,9 @@ def render_figure(
         labelled with their ``label`` (rank) when it is not empty.
     wide
         Whether the features are grid squares; changes the legend wording.
+    marking
+        Protective marking, drawn in a band at the top and bottom of the image itself, so the
+        PNG carries it when it travels on its own (``briefing.png``).
 
     Returns
     -------
@@ -69,7 +74,8 @@ def render_figure(
     with matplotlib.style.context("default"):
         figure = Figure(figsize=FIGURE_SIZE_IN, dpi=FIGURE_DPI)
         FigureCanvasAgg(figure)
-        axes = figure.add_axes((0.01, 0.01, 0.98, 0.98))
+        band = _MARKING_BAND if marking.strip() else 0.0
+        axes = figure.add_axes((0.01, 0.01 + band, 0.98, 0.98 - 2 * band))
         axes.set_aspect("equal")
         axes.set_axis_off()
 
@@ -104,7 +110,9 @@ def render_figure(
             axes.set_ylim(miny, maxy)
             _scale_bar(axes, bounds)
             _north_arrow(axes)
-        _legend(axes, wide)
+        _legend(axes, wide, {f.status for f in features})
+        if band:
+            _marking_bands(figure, marking, band)
 
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
@@ -268,13 +276,42 @@ def _north_arrow(axes: Any) -> None:
     )
 
 
-def _legend(axes: Any, wide: bool) -> None:
+def _marking_bands(figure: Any, marking: str, band: float) -> None:
+    """The marking in white capitals on black bands across the top and bottom of the image."""
+    text = marking.strip().upper()
+    for y in (0.0, 1.0 - band):
+        figure.patches.append(
+            Rectangle(
+                (0, y), 1, band, transform=figure.transFigure, facecolor="#1a1a1a", zorder=10
+            )
+        )
+        figure.text(
+            0.5,
+            y + band / 2,
+            text,
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=8,
+            fontweight="bold",
+            zorder=11,
+        )
+
+
+def _legend(axes: Any, wide: bool, statuses: set[str] | None = None) -> None:
+    """Only what the figure shows: a status without a hotspot gets no legend patch."""
     shape = "1 km square" if wide else "hotspot"
+    shown = {schema.STATUS_THIN, schema.STATUS_COVERED} if statuses is None else statuses
     handles = [
         Patch(
-            facecolor=STATUS_COLOURS[schema.STATUS_THIN], alpha=0.6, label=f"Thin coverage {shape}"
-        ),
-        Patch(facecolor=STATUS_COLOURS[schema.STATUS_COVERED], alpha=0.6, label=f"Covered {shape}"),
-        Line2D([], [], color=_BOUNDARY_COLOUR, linewidth=0.8, label="District boundary"),
+            facecolor=STATUS_COLOURS[status],
+            alpha=0.6,
+            label=f"{'Thin coverage' if status == schema.STATUS_THIN else 'Covered'} {shape}",
+        )
+        for status in (schema.STATUS_THIN, schema.STATUS_COVERED)
+        if status in shown
     ]
+    handles.append(
+        Line2D([], [], color=_BOUNDARY_COLOUR, linewidth=0.8, label="District boundary")
+    )
     axes.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.9)

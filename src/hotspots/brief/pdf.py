@@ -43,6 +43,14 @@ _LAUNCH_ARGS: Final = [
 _TIMEOUT_MS: Final = 60_000
 
 
+#: Chromium's footer on every printed page, in the bottom margin: "Page x of y".
+PAGE_FOOTER: Final = (
+    '<div style="width:100%;font:8px Arial,sans-serif;color:#333;text-align:right;'
+    'padding:0 14mm 1mm 0;">Page <span class="pageNumber"></span> of '
+    '<span class="totalPages"></span></div>'
+)
+
+
 def find_chromium() -> str | None:
     """The Chromium executable to print with, or None when there is none."""
     configured = os.environ.get("HOTSPOTS_CHROMIUM")
@@ -140,7 +148,14 @@ def _print_pdf(html: str, executable: str) -> tuple[bytes | None, str]:
                     ),
                 )
                 page.set_content(html, wait_until="load", timeout=_TIMEOUT_MS)
-                return page.pdf(prefer_css_page_size=True, print_background=True), ""
+                pdf = page.pdf(
+                    prefer_css_page_size=True,
+                    print_background=True,
+                    display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=PAGE_FOOTER,
+                )
+                return pdf, ""
             finally:
                 browser.close()
     except PlaywrightError as exc:
