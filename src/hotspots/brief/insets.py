@@ -68,7 +68,7 @@ def _view(feature: MapFeature, wide: bool) -> tuple[float, float, float, float]:
 
 def _grid_lines(axes: Any, view: tuple[float, float, float, float]) -> None:
     minx, miny, maxx, maxy = view
-    for x in range(int(math.ceil(minx / 1000)) * 1000, int(maxx) + 1, 1000):
+    for x in range(math.ceil(minx / 1000) * 1000, int(maxx) + 1, 1000):
         axes.axvline(x, color="#b8b8b8", linewidth=0.5, zorder=0)
         axes.annotate(
             f"{(x % 100_000) // 1000:02d}",
@@ -81,7 +81,7 @@ def _grid_lines(axes: Any, view: tuple[float, float, float, float]) -> None:
             color="#777777",
             annotation_clip=False,
         )
-    for y in range(int(math.ceil(miny / 1000)) * 1000, int(maxy) + 1, 1000):
+    for y in range(math.ceil(miny / 1000) * 1000, int(maxy) + 1, 1000):
         axes.axhline(y, color="#b8b8b8", linewidth=0.5, zorder=0)
         axes.annotate(
             f"{(y % 100_000) // 1000:02d}",
