@@ -156,3 +156,66 @@ def test_no_notice_without_tiles(open_at):
     page = open_at("map", DESKTOP)
     page.wait_for_timeout(200)
     assert not page.locator("#hs-notice").is_visible()
+
+
+def _briefing_page() -> str:
+    from test_brief import brief
+
+    from hotspots.brief import briefing_html
+
+    return briefing_html(brief())
+
+
+def _tune_page() -> str:
+    from test_tune import SQUARES
+
+    from hotspots.render.tune_page import tune_html
+    from hotspots.tune import suggest
+
+    return tune_html(suggest(SQUARES, (3, 4)), period_label="2024Q3 " + "x" * 120)
+
+
+def _evaluation_page() -> str:
+    import shapely
+    from test_evaluate import STUDY, pts
+
+    from hotspots.evaluate import evaluate
+    from hotspots.render.evaluation_page import evaluation_html
+
+    result = evaluate(
+        [shapely.box(100, 100, 200, 200)],
+        pts((150, 150), (120, 180), (700, 700)),
+        pts((110, 110), (150, 150), (190, 120), (200, 200)),
+        STUDY,
+    )
+    return evaluation_html(result, period_label="2024Q4", against_label="2024Q3")
+
+
+EVERY_PAGE = {
+    **PAGES,
+    "briefing": _briefing_page,
+    "tune": _tune_page,
+    "evaluation": _evaluation_page,
+}
+
+
+@pytest.mark.parametrize("name", list(EVERY_PAGE), ids=list(EVERY_PAGE))
+def test_no_page_scrolls_sideways_on_a_phone(browser, tmp_path, name):
+    path = tmp_path / f"{name}.html"
+    path.write_text(EVERY_PAGE[name](), encoding="utf-8")
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("file:", "data:"))
+            else route.abort("blockedbyclient")
+        ),
+    )
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]"
+    )
+    context.close()
+    assert widths[0] <= widths[2] and widths[1] <= widths[2], widths

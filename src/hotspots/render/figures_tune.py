@@ -30,9 +30,13 @@ PAGE_CSP = (
 _PAGE_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 1.5rem auto;
        max-width: 62rem; padding: 0 1rem; color: #1a1a1a; }
-.marking { text-align: center; font-weight: bold; letter-spacing: .05em; padding: .3rem;
-           border: 2px solid #1a1a1a; margin: .5rem 0; }
-table { border-collapse: collapse; margin: 1rem 0; }
+.marking { text-align: center; font-weight: bold; letter-spacing: .08em; padding: .2rem;
+           background: #1a1a1a; color: #fff; margin: .5rem 0; overflow-wrap: anywhere; }
+table { border-collapse: collapse; margin: 1rem 0; display: block; max-width: 100%;
+        overflow-x: auto; }
+h1, p, li { overflow-wrap: anywhere; }
+@media (max-width: 700px) { body { margin: .5rem auto; padding: 0 .5rem; } h1 { font-size: 1.3rem; } }
+@media print { .marking { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 th, td { border: 1px solid #bbb; padding: .3rem .6rem; text-align: left; }
 td { font-variant-numeric: tabular-nums; }
 tr.chosen td { background: #fff3c4; font-weight: bold; }
