@@ -742,3 +742,42 @@ def test_hotspot_tooltip_and_panel_name_the_place_when_the_geography_is_known():
     ]
     rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
     assert [(r[6], r[16]) for r in rows] == [("Norwich", "NR2 1"), ("Thorpe St Andrew", "NR7 0")]
+
+
+def _decode_polyline(text: str) -> list[tuple[float, float]]:
+    """Reference decoder of Google's polyline format: (lat, lon) pairs."""
+    points, index, lat, lon = [], 0, 0, 0
+    while index < len(text):
+        values = []
+        for _ in range(2):
+            shift = result = 0
+            while True:
+                b = ord(text[index]) - 63
+                index += 1
+                result |= (b & 0x1F) << shift
+                shift += 5
+                if b < 0x20:
+                    break
+            values.append(~(result >> 1) if result & 1 else result >> 1)
+        lat += values[0]
+        lon += values[1]
+        points.append((lat / 1e5, lon / 1e5))
+    return points
+
+
+def test_large_maps_aggregate_and_carry_footprints_as_encoded_outlines():
+    analysis = make_analysis()
+    page = map_html(analysis, compact_above=1)
+    with pytest.raises(AssertionError):
+        layer_with(page, "hotspot")  # no per-footprint GeoJSON layer
+    assert "<b>Large map:</b>" in page
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
+    assert [r[5] for r in rows] == ["H001", "H002"]
+    ring = _decode_polyline(rows[0][17])
+    footprint = analysis.hotspots.to_crs("EPSG:4326").geometry.iloc[0]
+    lats = [p[0] for p in ring]
+    lons = [p[1] for p in ring]
+    assert abs(min(lons) - footprint.bounds[0]) < 0.0005 and abs(max(lats) - footprint.bounds[3]) < 0.0005
+    clusters = json.loads(re.search(r"var clusters = (\[.*?\]);\n", page).group(1))
+    assert len(clusters) == 1 and len(_decode_polyline(clusters[0][4])) >= 4
+    assert map_html(analysis, compact_above=1) == page  # deterministic

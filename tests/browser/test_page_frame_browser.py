@@ -219,3 +219,36 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, tmp_path, name):
     )
     context.close()
     assert widths[0] <= widths[2] and widths[1] <= widths[2], widths
+
+
+def _boxes_overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_large_map_draws_outlines_from_town_zoom_and_symbols_never_overlap(browser, tmp_path):
+    path = tmp_path / "large.html"
+    path.write_text(map_html(make_analysis(), compact_above=1), encoding="utf-8")
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    map_id = _map_id(page)
+    for zoom in (7, 9, 11):  # county to town: symbols may group but never cover each other
+        page.evaluate(f"{map_id}.setZoom({zoom}, {{animate: false}})")
+        boxes = [s.bounding_box() for s in page.locator(".hs-sym").all()]
+        assert boxes, zoom
+        assert not any(
+            _boxes_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+        ), zoom
+        texts = page.locator(".hs-sym").all_inner_texts()
+        assert texts[0].split(" ")[0] == "1"  # rank 1 always shows
+    assert page.locator("path.hotspots-footprint").count() == 0  # not below town zoom
+    page.locator("#hs-rank-table tbody tr").first.click()
+    assert page.locator("path.hotspots-footprint").count() >= 1
+    page.locator("#hs-rank-table tbody tr").nth(1).click()  # H002, inside the cluster
+    assert page.locator("path.hotspots-cluster").count() == 1
+    context.close()

@@ -54,6 +54,8 @@ FOOTPRINT_ZOOM: Final = 12
 #: Symbol radius range in screen pixels (area proportional to harm between them).
 MIN_RADIUS_PX: Final = 9
 MAX_RADIUS_PX: Final = 20
+#: The ranked panel lists this many rows at first, and this many more per "Show the next".
+PANEL_PAGE_ROWS: Final = 200
 #: The ranked panel's columns, in order.
 PANEL_COLUMNS: Final = (
     ("Rank", "Rank (1 = act first)"),
@@ -86,6 +88,7 @@ _CSS: Final = """
   outline: 2px solid #1a1a1a; outline-offset: -2px; }
 .hs-status-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%%;
   margin-right: 4px; vertical-align: -1px; }
+.hs-more { margin: 6px; font: 12px system-ui, Arial, sans-serif; cursor: pointer; }
 #hs-panel .hs-panel-note { margin: 4px 6px; color: #333; font-size: 12px; }
 @media print { .hs-sym { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 """
@@ -106,7 +109,7 @@ def _text(value: Any, missing: str = "–") -> str:
     return text or missing
 
 
-def symbol_rows(table: gpd.GeoDataFrame) -> list[list[Any]]:
+def symbol_rows(table: gpd.GeoDataFrame, outlines: dict[int, str] | None = None) -> list[list[Any]]:
     """One row per hotspot, in rank order: what the symbols and the panel show.
 
     Parameters
@@ -119,12 +122,16 @@ def symbol_rows(table: gpd.GeoDataFrame) -> list[list[Any]]:
     -------
     list of list
         ``[rank, lat, lon, harm, thin (0/1), hotspot_id, place, district, enforcement,
-        coverage, status, south, west, north, east, grid_ref, postcode_sector]``; plain text,
-        escaped in the browser by ``textContent``.
+        coverage, status, south, west, north, east, grid_ref, postcode_sector, outline]``;
+        plain text, escaped in the browser by ``textContent``. ``outline`` is the encoded
+        footprint (compact pages) or "".
     """
     if len(table) == 0:
         return []
-    table = table.sort_values("rank", kind="stable").reset_index(drop=True)
+    outlines = outlines or {}
+    order = np.argsort(table["rank"].to_numpy(), kind="stable")
+    table = table.iloc[order].reset_index(drop=True)
+    source_rows = order.tolist()
     geoms = np.asarray(table.geometry.values, dtype=object)
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     # Anchor: the members' mean (centroid_x/y) when it lies inside the footprint, else a point
@@ -169,6 +176,7 @@ def symbol_rows(table: gpd.GeoDataFrame) -> list[list[Any]]:
                 *(float(v) for v in box),
                 grid,
                 "" if sector is None else _text(sector.iloc[i], ""),
+                outlines.get(source_rows[i], ""),
             ]
         )
     return rows
@@ -201,9 +209,7 @@ def data_json(rows: Sequence[Sequence[Any]]) -> str:
 
 def panel_html(n_hotspots: int, aggregated_note: str = "") -> str:
     """The panel's static part: a note and an empty table the script fills in rank order."""
-    head = "".join(
-        f'<th scope="col" title="{title}">{name}</th>' for name, title in PANEL_COLUMNS
-    )
+    head = "".join(f'<th scope="col" title="{title}">{name}</th>' for name, title in PANEL_COLUMNS)
     note = (
         f"{n_hotspots:,} hotspots, 1 = act first. Select a row (or Tab to it and press Enter) "
         "to zoom to the hotspot."
@@ -256,25 +262,85 @@ class HotspotSymbols(MacroElement):
             }
             return box;
           };
+          // Compact pages (thousands of hotspots) carry footprints and enforcement clusters
+          // as encoded polylines, drawn from town zoom for what is in view only.
+          var decode = function (text) {
+            return text.split(" ").map(function (part) {
+              var points = [], index = 0, lat = 0, lng = 0;
+              while (index < part.length) {
+                var values = [0, 0];
+                for (var k = 0; k < 2; k++) {
+                  var shift = 0, result = 0, b;
+                  do {
+                    b = part.charCodeAt(index++) - 63;
+                    result |= (b & 0x1f) << shift;
+                    shift += 5;
+                  } while (b >= 0x20);
+                  values[k] = (result & 1) ? ~(result >> 1) : (result >> 1);
+                }
+                lat += values[0];
+                lng += values[1];
+                points.push([lat / 1e5, lng / 1e5]);
+              }
+              return points;
+            });
+          };
+          var outlines = L.layerGroup().addTo(group);
+          var clusters = {{ this.clusters_json }};
+          var CELL = 2 * RMAX + 20;
           var draw = function () {
             layer.clearLayers();
+            outlines.clearLayers();
             var small = map.getZoom() >= FOOT;
-            var placed = [];
+            var view = map.getBounds().pad(0.25);
+            var placed = [], grid = {};
             rows.forEach(function (r) {
+              if (!view.contains([r[1], r[2]])) { return; }
               var rad = small ? RMIN : RMIN + (RMAX - RMIN) * Math.sqrt(r[3] / top);
               // From town zoom the badge sits just above the footprint, leaving it in view.
               var at = small ? [r[13], r[2]] : [r[1], r[2]];
               var p = map.latLngToLayerPoint(at).subtract([0, small ? rad + 2 : 0]);
-              for (var i = 0; i < placed.length; i++) {
-                var g = placed[i];
-                var gw = g.members.length > 1 ? g.r + 16 : g.r;
-                if (Math.abs(p.x - g.p.x) < rad + gw + 1 && Math.abs(p.y - g.p.y) < rad + g.r + 1) {
-                  g.members.push(r);
-                  return;
+              var cx = Math.floor(p.x / CELL), cy = Math.floor(p.y / CELL);
+              // Symbols are placed in rank order: one that would overlap a placed symbol
+              // joins it. Only the neighbouring grid cells can hold such a symbol.
+              for (var dx = -1; dx <= 1; dx++) {
+                for (var dy = -1; dy <= 1; dy++) {
+                  var near = grid[(cx + dx) + ":" + (cy + dy)] || [];
+                  for (var i = 0; i < near.length; i++) {
+                    var g = near[i];
+                    var gw = g.members.length > 1 ? g.r + 16 : g.r;
+                    if (Math.abs(p.x - g.p.x) < rad + gw + 1
+                        && Math.abs(p.y - g.p.y) < rad + g.r + 1) {
+                      g.members.push(r);
+                      return;
+                    }
+                  }
                 }
               }
-              placed.push({p: p, r: rad, at: at, members: [r]});
+              var placedGroup = {p: p, r: rad, at: at, members: [r]};
+              placed.push(placedGroup);
+              var key = cx + ":" + cy;
+              (grid[key] = grid[key] || []).push(placedGroup);
+              if (small && r[17]) {
+                var outline = L.polygon(decode(r[17]), {
+                  color: r[4] ? {{ this.thin_line|tojson }} : {{ this.covered_line|tojson }},
+                  fillColor: r[4] ? {{ this.thin|tojson }} : {{ this.covered|tojson }},
+                  fillOpacity: 0.55, weight: 2, className: "hotspots-footprint"
+                });
+                outline.bindTooltip(label(r), {sticky: true});
+                outlines.addLayer(outline);
+              }
             });
+            if (small) {
+              clusters.forEach(function (c) {
+                if (view.intersects([[c[0], c[1]], [c[2], c[3]]])) {
+                  outlines.addLayer(L.polygon(decode(c[4]), {
+                    color: {{ this.cluster_line|tojson }}, weight: 2, dashArray: "6 4",
+                    fill: false, interactive: false, className: "hotspots-cluster"
+                  }));
+                }
+              });
+            }
             placed.forEach(function (g) {
               var r = g.members[0], n = g.members.length, d = Math.round(2 * g.r);
               var span = document.createElement("span");
@@ -306,11 +372,10 @@ class HotspotSymbols(MacroElement):
               layer.addLayer(marker);
             });
           };
-          map.on("zoomend viewreset", draw);
+          map.on(rows.length > 300 || clusters.length ? "zoomend viewreset moveend" : "zoomend viewreset", draw);
           draw();
           var body = document.querySelector("#hs-rank-table tbody");
-          if (body) {
-            rows.forEach(function (r) {
+          var addRow = function (r) {
               var tr = document.createElement("tr");
               tr.className = "hs-row";
               tr.tabIndex = 0;
@@ -330,26 +395,50 @@ class HotspotSymbols(MacroElement):
                 tr.appendChild(td);
               });
               if (r[15]) { tr.title = "Grid ref " + r[15] + (r[16] ? ", " + r[16] : ""); }
-              var go = function () {
-                zoomTo(r);
-                map.getContainer().focus({preventScroll: true});
-              };
+              // The row keeps the focus, so the keyboard can go on down the list.
+              var go = function () { zoomTo(r); };
               tr.addEventListener("click", go);
               tr.addEventListener("keydown", function (e) {
                 if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(); }
               });
               body.appendChild(tr);
-            });
+          };
+          if (body) {
+            // Rows are added a page at a time: a national list has thousands.
+            var shown = 0, PAGE = {{ this.page_rows }};
+            var more = document.createElement("button");
+            more.type = "button";
+            more.className = "hs-more";
+            var showMore = function () {
+              rows.slice(shown, shown + PAGE).forEach(addRow);
+              shown = Math.min(rows.length, shown + PAGE);
+              var left = rows.length - shown;
+              more.textContent = "Show the next " + Math.min(PAGE, left) + " of " + left
+                + " more hotspots";
+              more.hidden = left <= 0;
+            };
+            more.addEventListener("click", showMore);
+            body.closest("table").after(more);
+            showMore();
           }
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, rows: Sequence[Sequence[Any]]) -> None:
+    def __init__(
+        self,
+        rows: Sequence[Sequence[Any]],
+        clusters: Sequence[Sequence[Any]] = (),
+    ) -> None:
         super().__init__()
         self._name = "HotspotSymbols"
         self.data_json = data_json(rows)
+        self.page_rows = PANEL_PAGE_ROWS
+        self.clusters_json = data_json(clusters)
+        self.thin_line = palette.STATUS_LINES[schema.STATUS_THIN]
+        self.covered_line = palette.STATUS_LINES[schema.STATUS_COVERED]
+        self.cluster_line = palette.CLUSTER_LINE
         self.footprint_zoom = FOOTPRINT_ZOOM
         self.rmin = MIN_RADIUS_PX
         self.rmax = MAX_RADIUS_PX

@@ -56,6 +56,7 @@ from hotspots.render.features import (
     area_label,
     bounds_of,
     count_text,
+    encoded_outlines,
     layer,
     lonlat,
     number_text,
@@ -94,6 +95,7 @@ from hotspots.render.surface_layer import ImageOverlay, add_overlays, overlay_le
 __all__ = [
     "AREA_LAYER_NAME",
     "AREA_SIMPLIFY_M",
+    "COMPACT_ABOVE",
     "COORD_DECIMALS",
     "DEFAULT_BOUNDARY_ATTRIBUTION",
     "DEFAULT_TITLE",
@@ -119,6 +121,11 @@ FOOTPRINT_SIMPLIFY_M: Final = 5.0
 #: Above this many events the event layers show counts per grid cell instead of points: beyond
 #: it the page grows past a few megabytes and pans slowly on an ordinary laptop.
 POINT_LIMIT: Final = 20_000
+#: Above this many hotspots the page aggregates: symbols at every zoom, footprints and
+#: enforcement clusters as encoded outlines drawn from town zoom for the view only,
+#: simplified to FOOTPRINT_SIMPLIFY_LARGE_M. The page says so.
+COMPACT_ABOVE: Final = 2000
+FOOTPRINT_SIMPLIFY_LARGE_M: Final = 20.0
 #: District fill opacity: opaque on the plain background, see-through over map tiles.
 _AREA_OPACITY: Final = 1.0
 _AREA_OPACITY_TILES: Final = 0.5
@@ -134,6 +141,7 @@ def map_html(
     point_limit: int = POINT_LIMIT,
     overlays: Sequence[ImageOverlay] = (),
     hotspot_rows: Sequence[tuple[str, Mapping[str, str]]] = (),
+    compact_above: int = COMPACT_ABOVE,
 ) -> str:
     """Render an analysis as a self-contained HTML map.
 
@@ -181,9 +189,22 @@ def map_html(
     _check_tables(analysis, presentation.show_points)
 
     areas = web_features(analysis.areas, AREA_SIMPLIFY_M, coverage=True)
-    hotspots = web_features(analysis.hotspots, FOOTPRINT_SIMPLIFY_M, convex=True)
-    clusters = web_features(analysis.enforcement_clusters, FOOTPRINT_SIMPLIFY_M, convex=True)
-    bounds = bounds_of(areas) or bounds_of(hotspots) or bounds_of(clusters)
+    compact = len(analysis.hotspots) > compact_above
+    if compact:
+        # Thousands of hotspots: footprints and clusters travel as encoded outlines and are
+        # drawn from town zoom for the view only; the page stays small and opens fast.
+        outlines = encoded_outlines(analysis.hotspots, FOOTPRINT_SIMPLIFY_LARGE_M)
+        cluster_outlines = encoded_outlines(
+            analysis.enforcement_clusters, FOOTPRINT_SIMPLIFY_LARGE_M
+        )
+        hotspots: list[Feature] = []
+        clusters: list[Feature] = []
+        boxes = [Feature(-1, "", box) for _row, _text_, box in outlines + cluster_outlines]
+        bounds = bounds_of(areas) or bounds_of(boxes)
+    else:
+        hotspots = web_features(analysis.hotspots, FOOTPRINT_SIMPLIFY_M, convex=True)
+        clusters = web_features(analysis.enforcement_clusters, FOOTPRINT_SIMPLIFY_M, convex=True)
+        bounds = bounds_of(areas) or bounds_of(hotspots) or bounds_of(clusters)
     study = bounds or [list(corner) for corner in ENGLAND_WALES_BOUNDS]
     m = new_map(study, presentation.tiles)
 
@@ -197,8 +218,15 @@ def map_html(
     add_area_labels(m, analysis.areas)
     if len(analysis.areas):
         add_place_labels(m, analysis.areas.total_bounds.tolist())
-    _add_clusters(m, analysis, clusters, enforcement_types)
-    _add_hotspots(m, analysis, hotspots, enforcement_types, harm_types, hotspot_rows)
+    if compact:
+        group = folium.FeatureGroup(name=_text("Hotspots"), show=True).add_to(m)
+        HotspotSymbols(
+            symbol_rows(analysis.hotspots, {row: text for row, text, _box in outlines}),
+            [[s, w, n, e, text] for _row, text, (w, s, e, n) in cluster_outlines],
+        ).add_to(group)
+    else:
+        _add_clusters(m, analysis, clusters, enforcement_types)
+        _add_hotspots(m, analysis, hotspots, enforcement_types, harm_types, hotspot_rows)
 
     events = analysis.events
     show_points = presentation.show_points and len(events) > 0
@@ -215,6 +243,7 @@ def map_html(
     frame = _frame(
         analysis, presentation, title, study, breaks, show_points, aggregated, point_limit,
         [label for label, _ in hotspot_rows],
+        compact,
     )
     if overlays:
         frame = replace(frame, legend=[*frame.legend, *overlay_legend(overlays)])
@@ -629,6 +658,7 @@ def _frame(
     aggregated: bool,
     point_limit: int,
     row_labels: Sequence[str] = (),
+    compact: bool = False,
 ) -> PageFrame:
     params, quality = analysis.params, analysis.quality
     hotspots = analysis.hotspots
@@ -656,6 +686,13 @@ def _frame(
         f"<b>Hotspots:</b> {len(hotspots):,} ({n_thin:,} thin, holding {harm_thin:,} harm "
         f"events) · <b>Events analysed:</b> {n_harm:,} harm, {n_enforcement:,} enforcement"
     )
+    if compact:
+        summary += (
+            " · <b>Large map:</b> hotspots are grouped symbols at every zoom; footprints and "
+            f"enforcement clusters show from town zoom, simplified to "
+            f"{FOOTPRINT_SIMPLIFY_LARGE_M:g} m (full shapes in hotspots.geojson and "
+            "enforcement_clusters.geojson). Every hotspot is in the ranked list."
+        )
     details = [
         (
             f"<p><b>Parameters:</b> DBSCAN eps {number_text(params.eps_m)} m"
