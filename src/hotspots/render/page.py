@@ -341,7 +341,7 @@ body > #hs-legend { position: absolute; visibility: hidden; }
   #hs-header { font-size: 12px; padding: 2px 8px; }
   #hs-header h1 { font-size: 14px; white-space: nowrap; overflow: hidden;
     text-overflow: ellipsis; }
-  #hs-header .hs-summary { display: none; }
+  #hs-header .hs-summary, #hs-header .hs-area { display: none; }
   .hs-marking { font-size: 11px; height: 16px; line-height: 16px; }
   #hs-panel { position: fixed; left: 6px; right: auto; bottom: 24px; z-index: 1002;
     width: auto; max-width: calc(100vw - 12px); max-height: 55vh; border: 1px solid #888;
@@ -408,7 +408,7 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
 def _header_html(frame: PageFrame) -> str:
     parts = [f"<span><b>Period:</b> {html_text(frame.period)}</span>"]
     if frame.area:
-        parts.append(f"<span><b>Area:</b> {html_text(frame.area)}</span>")
+        parts.append(f'<span class="hs-area"><b>Area:</b> {html_text(frame.area)}</span>')
     if frame.produced:
         parts.append(f"<span><b>Produced:</b> {html_text(frame.produced)}</span>")
     lines = [
