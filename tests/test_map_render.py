@@ -341,7 +341,7 @@ def test_hotspot_tooltips_hold_counts_ratio_days_and_area(default_page):
         "days": "37",
         "footprint": thin["footprint"],
         "locations": "4 events at 4 locations",
-        "where": "grid ref TG 2300 0850",
+        "where": "TG 2300 0850",
         "thin": 1,
     }
     assert re.fullmatch(r"0\.\d\d km²", thin["footprint"])
@@ -735,11 +735,9 @@ def test_hotspot_tooltip_and_panel_name_the_place_when_the_geography_is_known():
     hotspots["near"] = ["Norwich", "Thorpe St Andrew"]
     hotspots["postcode_sector"] = ["NR2 1", "NR7 0"]
     page = map_html(_replace(analysis, hotspots=hotspots))
-    where = [f["properties"]["where"] for f in layer_with(page, "hotspot")["features"]]
-    assert where == [
-        "Norwich, NR2 1, grid ref TG 2300 0850",
-        "Thorpe St Andrew, NR7 0, grid ref TG 3201 1001",
-    ]
+    props = [f["properties"] for f in layer_with(page, "hotspot")["features"]]
+    assert [p["where"] for p in props] == ["TG 2300 0850", "TG 3201 1001"]
+    assert [p["near"] for p in props] == ["Norwich (NR2 1)", "Thorpe St Andrew (NR7 0)"]
     rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
     assert [(r[6], r[16]) for r in rows] == [("Norwich", "NR2 1"), ("Thorpe St Andrew", "NR7 0")]
 

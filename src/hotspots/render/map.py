@@ -550,7 +550,7 @@ def _add_hotspots(
             [
                 ("hotspot", "Hotspot"),
                 ("rank", "Rank"),
-                ("where", "Where"),
+                ("where", "OS grid reference"),
                 ("status", "Status"),
                 ("area", "District"),
                 ("near", "Near"),
@@ -572,22 +572,15 @@ def _add_hotspots(
 # Braces in trusted tooltip HTML as character references, as page.html_text does for text.
 _BRACE_REFS: Final = str.maketrans({"{": "&#123;", "}": "&#125;"})
 def _where(row: Mapping[str, Any]) -> str:
-    """Nearest place, postcode sector and OS grid reference (8 figures, 10 m) of a hotspot.
+    """The OS grid reference (8 figures, 10 m) of a hotspot's centre, or "–" off the grid.
 
-    ``near`` and ``postcode_sector`` come from the geography module when it has run; the grid
-    reference (of the members' mean) is always there, so a hotspot can be found on any map.
+    With the nearest place and postcode sector ("Near"), it lets a reader find the hotspot on
+    any paper or digital map, without a network.
     """
-    parts = []
-    for column in ("near", "postcode_sector"):
-        value = row.get(column)
-        if value is not None and not pd.isna(value) and str(value).strip():
-            parts.append(str(value).strip())
     x, y = row.get("centroid_x"), row.get("centroid_y")
-    if x is not None and y is not None and not pd.isna(x) and not pd.isna(y):
-        grid = grid_reference(float(x), float(y), 8)  # "" off the National Grid
-        if grid:
-            parts.append(f"grid ref {grid}")
-    return _text(", ".join(parts) or "–")
+    if x is None or y is None or pd.isna(x) or pd.isna(y):
+        return "–"
+    return _text(grid_reference(float(x), float(y), 8) or "–")
 
 
 
