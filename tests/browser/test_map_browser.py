@@ -52,6 +52,7 @@ def test_map_draws_every_layer_offline(open_page, tmp_path):
     assert [label.strip() for label in labels] == [
         "Districts: harm in thin hotspots",
         "District names",
+        "Place names",  # the bundled places near Norwich (hotspots.places)
         "Enforcement clusters",
         "Hotspots",
     ]
