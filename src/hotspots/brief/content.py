@@ -16,18 +16,18 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 import shapely
 
 from hotspots import __version__, schema, sentences
+from hotspots.brief.disclosure import WITHHELD, Shown, hotspot_counts, shown_sum
 from hotspots.brief.rules import (
     AUDIENCE_INTERNAL,
     AUDIENCE_WIDE,
     AUDIENCES,
-    SUPPRESSED,
     WIDE_GRID_M,
     Style,
     audience_note,
@@ -259,6 +259,9 @@ class _Hotspot:
     postcode_sector: str = ""
     postcode: str = ""  # internal audience only
     local_area_name: str = ""  # with --local-areas
+    shown_harm: Shown | None = None  # as published for the audience (see _published)
+    shown_enforcement: Shown | None = None
+    wide: bool = False  # published for the wide audience: no exact counts in sentences
 
     @property
     def thin(self) -> bool:
@@ -269,12 +272,36 @@ class _Hotspot:
         """``"all 3 events at one location"``, or ``""`` when the hotspot is not flagged."""
         if not self.few_locations or self.locations is None:
             return ""
+        if self.wide:  # exact counts of events and locations would give the harm count away
+            return "few distinct locations"
         return sentences.at_locations(self.harm, self.locations)
 
 
-def _hotspots(analysis: Analysis) -> list[_Hotspot]:
+def _published(
+    style: Style, params: Any, harm: int | None, enforcement: int | None, status: str
+) -> tuple[Shown | None, Shown | None]:
+    """A hotspot's harm and enforcement as published; the wide rules are in brief.disclosure."""
+    if harm is None or enforcement is None:
+        return (
+            None if harm is None else style.shown(harm),
+            None if enforcement is None else style.shown(enforcement),
+        )
+    if not style.wide:
+        return style.shown(harm), style.shown(enforcement)
+    return hotspot_counts(
+        harm, enforcement, status == schema.STATUS_THIN, params.thin_ratio, params.min_samples
+    )
+
+
+def _hotspots(analysis: Analysis, style: Style | None = None) -> list[_Hotspot]:
+    style = style or Style(wide=False)
     found = []
     for row in _rows(analysis.hotspots):
+        harm = _whole(row.get("harm")) or 0
+        enforcement = _whole(row.get("enforcement")) or 0
+        shown_harm, shown_enforcement = _published(
+            style, analysis.params, harm, enforcement, _text(row.get("status"))
+        )
         found.append(
             _Hotspot(
                 hotspot_id=_text(row.get("hotspot_id")),
@@ -296,9 +323,46 @@ def _hotspots(analysis: Analysis) -> list[_Hotspot]:
                 postcode_sector=_text(row.get("postcode_sector")),
                 postcode=_text(row.get("postcode")),
                 local_area_name=_text(row.get("local_area_name")),
+                shown_harm=shown_harm,
+                shown_enforcement=shown_enforcement,
+                wide=style.wide,
             )
         )
     return sorted(found, key=lambda h: (h.rank, h.hotspot_id))
+
+
+def _withheld(h: _Hotspot) -> bool:
+    """Whether a hotspot's enforcement is withheld; its days since enforcement are then withheld
+    too, since a date inside the period says enforcement was at least 1."""
+    return h.shown_enforcement is not None and h.shown_enforcement.hi is None
+
+
+def _order_value(shown: Shown | None) -> float:
+    """Where a published count sorts: its printed number, a suppressed one in the middle of its
+    range, a withheld one last."""
+    if shown is None or shown.hi is None:
+        return math.inf
+    try:
+        return float(shown.text.replace(",", ""))
+    except ValueError:
+        return (shown.lo + shown.hi) / 2
+
+
+def _wide_order(hotspots: Sequence[_Hotspot]) -> list[_Hotspot]:
+    """Thin hotspots in the wide version's priority order, from published figures only.
+
+    The analysis ranks by the exact harm gap; an order of exact values, printed beside rounded
+    ones, tells a reader how suppressed counts compare. The wide version orders by published
+    harm (most first), then published enforcement (least first), then hotspot id.
+    """
+    return sorted(
+        hotspots,
+        key=lambda h: (
+            -_order_value(h.shown_harm),
+            _order_value(h.shown_enforcement),
+            h.hotspot_id,
+        ),
+    )
 
 
 def _square(x_m: float, y_m: float) -> tuple[Any, float, float]:
@@ -318,10 +382,10 @@ class _Change:
     hotspot_id: str
     change: str
     matched: str
-    harm_previous: int | None
-    harm_current: int | None
-    enforcement_previous: int | None
-    enforcement_current: int | None
+    harm_previous: Shown | None
+    harm_current: Shown | None
+    enforcement_previous: Shown | None
+    enforcement_current: Shown | None
     status_previous: str
     status_current: str
     coverage_change: str
@@ -330,23 +394,80 @@ class _Change:
     geometry: Any
 
 
-def _changes(comparison: Any) -> list[_Change]:
+#: Classes decided by the harm-count test; the wide version reports them as "matched" when
+#: either count is suppressed, since the test is computed from the exact counts.
+_TESTED_CLASSES: Final = ("intensified", "persistent", "diminished")
+MATCHED: Final = "matched"
+
+
+def _changes(
+    comparison: Any,
+    style: Style | None = None,
+    params: Any = None,
+    own: Mapping[str, _Hotspot] | None = None,
+) -> list[_Change]:
+    style = style or Style(wide=False)
     rows = []
-    for row in _rows(getattr(comparison, "hotspots", None)):
+    table = _rows(getattr(comparison, "hotspots", None))
+    # Wide: a group with several current hotspots prints its current totals beside each
+    # member's own counts (priority table); derive them from the members' published counts.
+    members: dict[str, list[str]] = {}
+    for row in table:
+        if _text(row.get("period")) == "current" and _ids(row.get("matched_ids")):
+            members.setdefault(_ids(row.get("matched_ids")), []).append(
+                _text(row.get("hotspot_id"))
+            )
+    for row in table:
+        harm_previous, enforcement_previous = _published(
+            style,
+            params,
+            _whole(row.get("harm_previous")),
+            _whole(row.get("enforcement_previous")),
+            _text(row.get("status_previous")),
+        )
+        harm_current, enforcement_current = _published(
+            style,
+            params,
+            _whole(row.get("harm_current")),
+            _whole(row.get("enforcement_current")),
+            _text(row.get("status_current")),
+        )
+        group = members.get(_ids(row.get("matched_ids")), [])
+        if (
+            style.wide
+            and own is not None
+            and _text(row.get("period")) == "current"
+            and len(group) > 1
+            and all(g in own for g in group)
+        ):
+            harm_current = shown_sum(own[g].shown_harm or style.shown(own[g].harm) for g in group)
+            enforcement_current = shown_sum(
+                own[g].shown_enforcement or style.shown(own[g].enforcement) for g in group
+            )
+        change = _text(row.get("change"))
+        p_value = _p_value(row.get("p_value"))
+        if style.wide and any(
+            s is not None and (s.protected or s.hi is None or " to " in s.text)
+            for s in (harm_previous, harm_current)
+        ):
+            # A test of exact counts, printed beside a suppressed one, narrows it down.
+            p_value = ""
+            if change in _TESTED_CLASSES:
+                change = MATCHED
         rows.append(
             _Change(
                 period=_text(row.get("period")),
                 hotspot_id=_text(row.get("hotspot_id")),
-                change=_text(row.get("change")),
+                change=change,
                 matched=_ids(row.get("matched_ids")),
-                harm_previous=_whole(row.get("harm_previous")),
-                harm_current=_whole(row.get("harm_current")),
-                enforcement_previous=_whole(row.get("enforcement_previous")),
-                enforcement_current=_whole(row.get("enforcement_current")),
+                harm_previous=harm_previous,
+                harm_current=harm_current,
+                enforcement_previous=enforcement_previous,
+                enforcement_current=enforcement_current,
                 status_previous=_text(row.get("status_previous")),
                 status_current=_text(row.get("status_current")),
                 coverage_change=_text(row.get("coverage_change")),
-                p_value=_p_value(row.get("p_value")),
+                p_value=p_value,
                 area_name=_text(row.get("area_name")),
                 geometry=row.get("geometry"),
             )
@@ -441,13 +562,24 @@ def build_briefing(
 
     style = Style(wide=audience == AUDIENCE_WIDE)
     params = current.params
-    hotspots = _hotspots(current)
+    hotspots = _hotspots(current, style)
     # Demoted hotspots (too few distinct locations, when configured) are never priorities:
     # the analysis's warnings list them under "check the geocoding".
     demote = getattr(params, "few_locations", "flag") == "demote"
     thin = [h for h in hotspots if h.thin]
+    if style.wide:
+        # Wide ranks come from published figures only (see _wide_order).
+        ranked = {
+            h.hotspot_id: replace(h, rank=i) for i, h in enumerate(_wide_order(thin), start=1)
+        }
+        hotspots = [ranked.get(h.hotspot_id, h) for h in hotspots]
+        thin = sorted(ranked.values(), key=lambda h: h.rank)
     priority = [h for h in thin if not (demote and h.few_locations)][:top_n]
-    changes = _changes(comparison) if comparison is not None else []
+    changes = (
+        _changes(comparison, style, params, {h.hotspot_id: h for h in hotspots})
+        if comparison is not None
+        else []
+    )
     current_changes = {c.hotspot_id: c for c in changes if c.period == "current"}
     # The comparison period: from the previous analysis, else from the comparison itself.
     previous_period = previous.period if previous is not None else None
@@ -463,10 +595,13 @@ def build_briefing(
         comparison_label = previous_label
 
     area_rows = _rows(current.areas)
-    # Secondary suppression: a district's harm in thin hotspots is the sum of its thin hotspots'
-    # harm, so it (and the study-area total) would give away a suppressed hotspot count by
-    # subtraction; withhold those totals wherever a thin hotspot's harm is suppressed.
-    withheld = {h.area_code for h in thin if style.suppressed(h.harm)}
+    # A district's harm in thin hotspots is the sum of its thin hotspots' harm: the wide version
+    # derives it from the published hotspot counts (only when every one is published), so it can
+    # never be differenced against them.
+    published_ids = {h.hotspot_id for h in priority}
+    if comparison is not None:
+        published_ids |= {c.hotspot_id for c in changes if c.period == "current"}
+    thin_harm = _thin_harm_by_area(area_rows, thin, published_ids, style)
     features = _map_features(hotspots, {h.hotspot_id for h in priority}, style)
     boundaries = current.areas.geometry if len(current.areas) else None
     area_labels = [(_text(r.get("area_name")), r.get("geometry")) for r in area_rows]
@@ -477,7 +612,9 @@ def build_briefing(
         boundaries, ranked_features, features, wide=style.wide, marking=marking
     )
     police_uk = looks_like_police_uk(current.inputs)
-    findings = _key_findings(current, hotspots, thin, area_rows, withheld, changes, previous_label, style)
+    findings = _key_findings(
+        current, hotspots, thin, area_rows, thin_harm, changes, previous_label, style
+    )
     time = None
     if timeline is not None and not style.wide:
         from hotspots.brief.timesection import time_section, trend_finding
@@ -505,28 +642,28 @@ def build_briefing(
             priority, current_changes if comparison is not None else None, style
         ),
         priority_note=_priority_note(
-            len(hotspots), len(thin), len(priority), top_n,
+            len(hotspots), len(thin), len(priority), top_n, style.wide,
             demoted=demote and any(h.few_locations for h in thin),
         )
         + _few_locations_note(priority, hotspots, demote),
         figure_png=figure_png,
         figure_caption=_figure_caption(current, style),
         map_features=tuple(features),
-        areas=_areas_table(area_rows, withheld, comparison, style),
-        areas_note=_areas_note(comparison is not None),
+        areas=_areas_table(area_rows, thin_harm, comparison, style),
+        areas_note=_areas_note(comparison is not None, style.wide),
         surface=None if surface_areas is None else _surface_table(surface_areas, style),
         surface_note=surface_note,
         changes=(
             _with_evaluation(
                 _changes_section(changes, comparison, current, previous, previous_label, style),
-                evaluation,
+                None if style.wide else evaluation,
                 previous_label,
                 period_label(current.period) if current.period else "this period",
             )
             if comparison is not None
             else None
         ),
-        quality=_quality_table(current, style),
+        quality=_quality_table(current, area_rows, style),
         rejected=_rejected_table(current.quality.rejected_by_reason, style),
         stacked=None if style.wide else _stacked_table(current.quality.stacked_points, style),
         stacked_note=_stacked_note(current, style),
@@ -579,20 +716,54 @@ def _map_features(
     return features
 
 
+def _thin_harm_by_area(
+    area_rows: Sequence[Mapping[str, Any]],
+    thin: Sequence[_Hotspot],
+    published_ids: set[str],
+    style: Style,
+) -> dict[str, Shown | None]:
+    """Each district's harm in thin hotspots as published (None: not shown).
+
+    Internal: the analysis' figure. Wide: the sum of the published harm of the district's thin
+    hotspots, only when every one of them is published (otherwise the total, differenced with
+    the listed ones, would narrow down the rest).
+    """
+    shown: dict[str, Shown | None] = {}
+    for r in area_rows:
+        code = _text(r.get("area_code"))
+        if not style.wide:
+            shown[code] = style.shown(_whole(r.get("harm_in_thin_hotspots")) or 0)
+            continue
+        mine = [h for h in thin if h.area_code == code]
+        if all(h.hotspot_id in published_ids and h.shown_harm is not None for h in mine):
+            shown[code] = shown_sum(h.shown_harm for h in mine if h.shown_harm is not None)
+        else:
+            shown[code] = None
+    return shown
+
+
+def _total(area_rows: Sequence[Mapping[str, Any]], column: str, style: Style) -> Shown:
+    """A study-area total: exact (internal) or the sum of the published district counts (wide)."""
+    exact = sum(_whole(r.get(column)) or 0 for r in area_rows)
+    if not style.wide:
+        return style.shown(exact)
+    return shown_sum(style.shown(_whole(r.get(column)) or 0) for r in area_rows)
+
+
 def _key_findings(
     current: Analysis,
     hotspots: Sequence[_Hotspot],
     thin: Sequence[_Hotspot],
     area_rows: Sequence[Mapping[str, Any]],
-    withheld: set[str],
+    thin_harm: Mapping[str, Shown | None],
     changes: Sequence[_Change],
     previous_label: str,
     style: Style,
 ) -> tuple[str, ...]:
     params = current.params
     period = period_label(current.period)
-    total_harm = sum(_whole(r.get("harm")) or 0 for r in area_rows)
-    total_enforcement = sum(_whole(r.get("enforcement")) or 0 for r in area_rows)
+    total_harm = _total(area_rows, "harm", style)
+    total_enforcement = _total(area_rows, "enforcement", style)
     findings: list[str] = []
 
     if not hotspots:
@@ -607,9 +778,17 @@ def _key_findings(
             f"had thin enforcement coverage (fewer than {params.thin_ratio:g} enforcement events "
             "per harm event)"
         )
-        no_enforcement = sum(1 for h in thin if h.enforcement == 0)
-        if no_enforcement:
-            sentence += f"; {no_enforcement} had no recorded enforcement at all"
+        if style.wide:
+            # Count what is published: a withheld enforcement count may be 0.
+            no_enforcement = sum(
+                1 for h in thin if h.shown_enforcement is not None and h.shown_enforcement.text == "0"
+            )
+            if no_enforcement:
+                sentence += f"; {no_enforcement} are shown with no recorded enforcement"
+        else:
+            no_enforcement = sum(1 for h in thin if h.enforcement == 0)
+            if no_enforcement:
+                sentence += f"; {no_enforcement} had no recorded enforcement at all"
         by_district = Counter(h.area_name for h in thin)
         if by_district:
             district, k = min(by_district.items(), key=lambda item: (-item[1], item[0]))
@@ -618,39 +797,36 @@ def _key_findings(
             )
         findings.append(sentence + ".")
 
-    thin_harm = sum(h.harm for h in thin)
-    if thin and total_harm:
-        share = style.share(thin_harm, total_harm)
-        if withheld:
+    codes = {_text(r.get("area_code")) for r in area_rows}
+    thin_total: Shown | None = None
+    if style.wide:
+        if thin and all(thin_harm.get(code) is not None for code in codes):
+            thin_total = shown_sum(v for v in thin_harm.values() if v is not None)
+    else:
+        thin_total = style.shown(sum(h.harm for h in thin))
+    if thin and thin_total is not None and total_harm.text != "0":
+        share = style.share(thin_total, total_harm)
+        if share is None:
             findings.append(
-                f"Thin hotspots held about {round(10 * thin_harm / total_harm) * 10}% of the harm "
-                "events recorded in the study area (to the nearest 10%: a thin hotspot's count is "
-                "suppressed)."
-            )
-        elif share is None:
-            findings.append(
-                f"Thin hotspots held {style.count(thin_harm)} of the {style.count(total_harm)} "
+                f"Thin hotspots held {thin_total.text} of the {total_harm.text} "
                 "harm events recorded in the study area."
             )
         else:
             findings.append(
                 f"Thin hotspots held {share} of the harm events recorded in the study area "
-                f"({style.count(thin_harm)} of {style.count(total_harm)})."
+                f"({thin_total.text} of {total_harm.text})."
             )
 
-    worst = _worst_area(area_rows)
+    worst = _worst_area(area_rows, style)
     if worst is not None:
-        harm = _whole(worst.get("harm")) or 0
-        enforcement = _whole(worst.get("enforcement")) or 0
-        in_thin = _whole(worst.get("harm_in_thin_hotspots")) or 0
+        harm = style.shown(_whole(worst.get("harm")) or 0)
+        enforcement = style.shown(_whole(worst.get("enforcement")) or 0)
         k = _whole(worst.get("thin_hotspots")) or 0
-        in_thin_text = (
-            ""
-            if _text(worst.get("area_code")) in withheld
-            else f"{style.counted(in_thin, 'harm event')} in "
-        )
+        in_thin = thin_harm.get(_text(worst.get("area_code")))
+        in_thin_text = "" if in_thin is None else f"{style.counted(in_thin, 'harm event')} in "
+        most = "thin hotspots" if style.wide else "harm in thin hotspots"
         findings.append(
-            f"{_text(worst.get('area_name'))} had the most harm in thin hotspots "
+            f"{_text(worst.get('area_name'))} had the most {most} "
             f"({in_thin_text}{k} thin {_plural(k, 'hotspot')}); "
             f"across the district {style.counted(enforcement, 'enforcement event')} were "
             f"recorded against {style.counted(harm, 'harm event')} (coverage "
@@ -661,18 +837,22 @@ def _key_findings(
     ranked = [h for h in thin if not (demote and h.few_locations)]
     if ranked:
         first = ranked[0]
-        if first.days is None:
+        if _withheld(first):
+            when = "with the days since enforcement withheld"
+        elif first.days is None:
             when = "with no enforcement recorded in its footprint"
         elif style.wide:
             when = f"with the last enforcement {style.days(first.days)} days before the period end"
         else:
             when = f"with the last enforcement {int(first.days):,} days before the period end"
+        harm_shown = first.shown_harm or style.shown(first.harm)
+        enforcement_shown = first.shown_enforcement or style.shown(first.enforcement)
         findings.append(
             f"Priority 1 is hotspot {first.hotspot_id} in {first.area_name} "
             f"({style.location(first.x_m, first.y_m)}): "
-            f"{style.counted(first.harm, 'harm event')}"
+            f"{style.counted(harm_shown, 'harm event')}"
             f"{f' ({first.where}: check the geocoding)' if first.where else ''} and "
-            f"{style.counted(first.enforcement, 'enforcement event')}, {when}."
+            f"{style.counted(enforcement_shown, 'enforcement event')}, {when}."
         )
 
     if changes:
@@ -687,16 +867,33 @@ def _key_findings(
             f"{style.ratio(total_enforcement, total_harm)})."
         )
     if len(findings) < 3:
-        q = current.quality
+        rows = _quality_figures(current, area_rows, style)
         findings.append(
-            f"{style.count(q.rows_analysed)} of {style.count(q.rows_read)} input rows were "
-            f"analysed; {style.count(q.rows_rejected)} were rejected and "
-            f"{style.count(q.rows_outside_period)} fell outside the period."
+            f"{rows['analysed'].text} of {rows['read'].text} input rows were "
+            f"analysed; {rows['rejected'].text} were rejected and "
+            f"{rows['outside'].text} fell outside the period."
         )
     return tuple(findings[:MAX_FINDINGS])
 
 
-def _worst_area(area_rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+def _worst_area(area_rows: Sequence[Mapping[str, Any]], style: Style) -> Mapping[str, Any] | None:
+    """The district named in the key findings.
+
+    Internal: most harm in thin hotspots. Wide: most thin hotspots, then most published harm
+    (an order of exact sums would compare suppressed counts).
+    """
+    if style.wide:
+        candidates = [r for r in area_rows if (_whole(r.get("thin_hotspots")) or 0) > 0]
+        if not candidates:
+            return None
+        return min(
+            candidates,
+            key=lambda r: (
+                -(_whole(r.get("thin_hotspots")) or 0),
+                -_order_value(style.shown(_whole(r.get("harm")) or 0)),
+                _text(r.get("area_name")),
+            ),
+        )
     candidates = [r for r in area_rows if (_whole(r.get("harm_in_thin_hotspots")) or 0) > 0]
     if not candidates:
         return None
@@ -709,7 +906,7 @@ def _worst_area(area_rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | N
 def _change_finding(changes: Sequence[_Change], previous_label: str) -> str:
     current = [c for c in changes if c.period == "current"]
     counts = Counter(c.change for c in current)
-    parts = [f"{counts[name]} {name}" for name in CURRENT_CLASSES if counts[name]]
+    parts = [f"{counts[name]} {name}" for name in (*CURRENT_CLASSES, MATCHED) if counts[name]]
     resolved = sum(1 for c in changes if c.period == "previous" and c.change == RESOLVED)
     if resolved:
         parts.append(f"{resolved} resolved")
@@ -753,6 +950,8 @@ def _priority_table(
         numeric.append(False)
     rows = []
     for h in priority:
+        harm = h.shown_harm or style.shown(h.harm)
+        enforcement = h.shown_enforcement or style.shown(h.enforcement)
         row = [
             str(h.rank),
             h.hotspot_id,
@@ -760,10 +959,10 @@ def _priority_table(
             *([h.local_area_name or "–"] if local else []),
             style.location(h.x_m, h.y_m),
             style.place(h.near, h.postcode_sector, h.postcode),
-            style.count(h.harm),
-            style.count(h.enforcement),
-            style.ratio(h.enforcement, h.harm),
-            style.days(h.days),
+            harm.text,
+            enforcement.text,
+            style.ratio(enforcement, harm),
+            WITHHELD if _withheld(h) else style.days(h.days),
         ]
         if changes is not None:
             change = changes.get(h.hotspot_id)
@@ -793,10 +992,23 @@ def _few_locations_note(priority: Sequence[_Hotspot], hotspots: Sequence[_Hotspo
     return note
 
 
-def _priority_note(n_hotspots: int, n_thin: int, n_listed: int, top_n: int, demoted: bool = False) -> str:
+def _priority_note(
+    n_hotspots: int,
+    n_thin: int,
+    n_listed: int,
+    top_n: int,
+    wide: bool = False,
+    demoted: bool = False,
+) -> str:
+    order = (
+        "most published harm first, then least published enforcement, then hotspot id (this "
+        "version does not order by exact counts)"
+        if wide
+        else "by harm gap, largest first"
+    )
     if demoted:
         return (
-            f"Thin-coverage hotspots by harm gap, largest first: {n_listed} of {n_thin} thin listed "
+            f"Thin-coverage hotspots {order}: {n_listed} of {n_thin} thin listed "
             f"({n_hotspots} hotspots in all); thin hotspots with too few distinct locations are not "
             "ranked among the priorities."
         )
@@ -805,7 +1017,7 @@ def _priority_note(n_hotspots: int, n_thin: int, n_listed: int, top_n: int, demo
     if n_thin == 0:
         return f"None of the {n_hotspots} harm hotspots had thin coverage, so none is listed."
     note = (
-        f"Thin-coverage hotspots by harm gap, largest first: {n_listed} of {n_thin} thin "
+        f"Thin-coverage hotspots {order}: {n_listed} of {n_thin} thin "
         f"({n_hotspots} hotspots in all)."
     )
     if n_thin > top_n:
@@ -827,7 +1039,7 @@ def _figure_caption(current: Analysis, style: Style) -> str:
 
 def _areas_table(
     area_rows: Sequence[Mapping[str, Any]],
-    withheld: set[str],
+    thin_harm: Mapping[str, Shown | None],
     comparison: Any | None,
     style: Style,
 ) -> Table:
@@ -851,35 +1063,46 @@ def _areas_table(
             after = _whole(row.get("harm_current"))
             trend = _text(row.get("harm_trend")) or "not tested"
             p = _p_value(row.get("harm_change_p"))
+            if style.wide and any(n is not None and style.suppressed(n) for n in (before, after)):
+                trend, p = "not shown", ""  # the test of exact counts would narrow them down
             text = f"{trend}: {style.arrow(before, after)}"
             if p and trend in ("up", "down"):
                 text += f" (p {p if p.startswith('<') else '= ' + p})"
             trends[_text(row.get("area_code"))] = text
-    ordered = sorted(
-        area_rows,
-        key=lambda r: (
-            -(_whole(r.get("harm_in_thin_hotspots")) or 0),
-            -(_whole(r.get("harm")) or 0),
-            _text(r.get("area_name")),
-        ),
-    )
+    if style.wide:
+        # An order of exact values would compare suppressed counts: published figures only.
+        ordered = sorted(
+            area_rows,
+            key=lambda r: (
+                -(_whole(r.get("thin_hotspots")) or 0),
+                -(_whole(r.get("hotspots")) or 0),
+                -_order_value(style.shown(_whole(r.get("harm")) or 0)),
+                _text(r.get("area_name")),
+            ),
+        )
+    else:
+        ordered = sorted(
+            area_rows,
+            key=lambda r: (
+                -(_whole(r.get("harm_in_thin_hotspots")) or 0),
+                -(_whole(r.get("harm")) or 0),
+                _text(r.get("area_name")),
+            ),
+        )
     rows = []
     for r in ordered:
-        harm = _whole(r.get("harm")) or 0
-        enforcement = _whole(r.get("enforcement")) or 0
+        harm = style.shown(_whole(r.get("harm")) or 0)
+        enforcement = style.shown(_whole(r.get("enforcement")) or 0)
+        in_thin = thin_harm.get(_text(r.get("area_code")))
         cells = [
             _text(r.get("area_name")),
             _text(r.get("area_code")),
-            style.count(harm),
-            style.count(enforcement),
+            harm.text,
+            enforcement.text,
             style.ratio(enforcement, harm),
             str(_whole(r.get("hotspots")) or 0),
             str(_whole(r.get("thin_hotspots")) or 0),
-            (
-                SUPPRESSED
-                if _text(r.get("area_code")) in withheld
-                else style.count(_whole(r.get("harm_in_thin_hotspots")) or 0)
-            ),
+            "not shown" if in_thin is None else in_thin.text,
         ]
         if comparison is not None:
             cells.append(trends.get(_text(r.get("area_code")), "not compared"))
@@ -903,9 +1126,15 @@ def _surface_table(table: Any, style: Style) -> Table:
     return Table(columns, tuple(body), (False, True, True, False))
 
 
-def _areas_note(compared: bool) -> str:
+def _areas_note(compared: bool, wide: bool = False) -> str:
+    first = (
+        "most thin hotspots first; harm in thin hotspots is added up from the published hotspot "
+        "counts (not shown unless every thin hotspot of the district is listed)"
+        if wide
+        else "most harm in thin hotspots first"
+    )
     note = (
-        "Districts of the study area, most harm in thin hotspots first. Coverage is enforcement "
+        f"Districts of the study area, {first}. Coverage is enforcement "
         "events per harm event across the whole district."
     )
     if compared:
@@ -930,6 +1159,9 @@ def _changes_section(
         if trend not in ("up", "down"):
             continue
         p = _p_value(row.get("harm_change_p"))
+        before, after = _whole(row.get("harm_previous")), _whole(row.get("harm_current"))
+        if style.wide and any(n is not None and style.suppressed(n) for n in (before, after)):
+            continue  # the test of exact counts would narrow a suppressed one down
         summary.append(
             f"Harm went {trend} in {_text(row.get('area_name'))}: "
             f"{style.arrow(_whole(row.get('harm_previous')), _whole(row.get('harm_current')))} "
@@ -956,7 +1188,14 @@ def _changes_section(
         c for c in changes if c.period == "previous" and c.change == RESOLVED
     ]
     placed = [(c, *place(c)) for c in shown]
-    placed.sort(key=lambda item: (item[0].period != "current", item[2], item[0].hotspot_id))
+    # Wide: by hotspot id, since the analysis ranks are an order of exact counts.
+    placed.sort(
+        key=lambda item: (
+            item[0].period != "current",
+            0 if style.wide else item[2],
+            item[0].hotspot_id,
+        )
+    )
     rows = []
     for c, location, _rank in placed:
         rows.append(
@@ -1009,24 +1248,65 @@ def _with_evaluation(changes: Changes, evaluation: Any | None, drawn: str, score
     return Changes(summary=(*changes.summary, sentence), hotspots=changes.hotspots)
 
 
-def _quality_table(current: Analysis, style: Style) -> Table:
+def _quality_figures(
+    current: Analysis, area_rows: Sequence[Mapping[str, Any]], style: Style
+) -> dict[str, Shown]:
+    """Row counts as published.
+
+    Wide: rows outside the period and each rejection reason are published (rounded); rows
+    analysed are the sum of the published district counts (every analysed event is a harm or an
+    enforcement event of one district), rows rejected the sum of the published reasons and rows
+    read the sum of those three, so no total can be differenced against its parts.
+    """
     q = current.quality
+    if not style.wide:
+        return {
+            "read": style.shown(q.rows_read),
+            "analysed": style.shown(q.rows_analysed),
+            "outside": style.shown(q.rows_outside_period),
+            "rejected": style.shown(q.rows_rejected),
+        }
+    outside = style.shown(q.rows_outside_period)
+    analysed = shown_sum(
+        style.shown(_whole(r.get(column)) or 0)
+        for r in area_rows
+        for column in ("harm", "enforcement")
+    )
+    rejected = shown_sum(style.shown(int(n)) for n in q.rejected_by_reason.values() if int(n))
+    return {
+        "read": shown_sum((analysed, outside, rejected)),
+        "analysed": analysed,
+        "outside": outside,
+        "rejected": rejected,
+    }
+
+
+def _quality_table(
+    current: Analysis, area_rows: Sequence[Mapping[str, Any]], style: Style
+) -> Table:
+    q = current.quality
+    figures = _quality_figures(current, area_rows, style)
+    rate = (
+        "in the internal version (computed from exact counts)"
+        if style.wide
+        else f"{100 * q.geocoding_rate:.1f}%"
+    )
     rows = (
-        ("Rows read", style.count(q.rows_read)),
-        ("Rows analysed", style.count(q.rows_analysed)),
-        ("Rows outside the period", style.count(q.rows_outside_period)),
-        ("Rows rejected", style.count(q.rows_rejected)),
-        ("Geocoding rate (rows with usable coordinates)", f"{100 * q.geocoding_rate:.1f}%"),
+        ("Rows read", figures["read"].text),
+        ("Rows analysed", figures["analysed"].text),
+        ("Rows outside the period", figures["outside"].text),
+        ("Rows rejected", figures["rejected"].text),
+        ("Geocoding rate (rows with usable coordinates)", rate),
         ("Stacked points", str(len(q.stacked_points))),
     )
     return Table(("Figure", "Value"), rows, (False, True))
 
 
 def _rejected_table(by_reason: Mapping[str, int], style: Style) -> Table:
-    ordered = sorted(by_reason.items(), key=lambda item: (-int(item[1]), item[0]))
-    rows = tuple(
-        (str(reason).replace("_", " "), style.count(int(n))) for reason, n in ordered if int(n)
-    )
+    # Ordered by the published count (an order of exact counts would compare suppressed ones).
+    shown = [(str(reason), style.shown(int(n))) for reason, n in by_reason.items() if int(n)]
+    ordered = sorted(shown, key=lambda item: (-_order_value(item[1]), item[0]))
+    rows = tuple((reason.replace("_", " "), value.text) for reason, value in ordered)
     return Table(("Reason rejected", "Rows"), rows, (False, True))
 
 

@@ -4,26 +4,12 @@
     Hotspot locations as 6-figure OS grid references (the 100 m square holding the mean of the
     hotspot's harm events), footprints on the figure, counts as recorded.
 ``wide``
-    For distribution beyond the tasking group.
-
-    * Locations are 4-figure OS grid references: the 1 km square (:data:`WIDE_GRID_M`) holding
-      the hotspot's centre. The figure draws those squares and district boundaries, never
-      footprints or points.
-    * Every count of events or rows from 1 to ``SUPPRESS_BELOW - 1`` is shown as ``"<5"``. 0 stays
-      0: "no enforcement" is the finding the briefing exists to report, and an absence discloses
-      no one. Counts of hotspots are not suppressed (each is already ``min_samples`` or more
-      events).
-    * Ratios and shares whose parts include a suppressed count are shown as ``"suppressed"``, and
-      so are totals that add up hotspot counts (harm in thin hotspots, per district and overall)
-      when one of the hotspots they add up is suppressed: otherwise subtraction would recover it
-      (secondary suppression). The study-area share of harm in thin hotspots is then given to
-      the nearest 10%.
-    * Places are the postcode sector nearest the hotspot's centre (``NR30 2``), never the
-      postcode or the settlement name the internal version gives.
-    * Days since the last enforcement are given in bands (:data:`DAY_BANDS`): an exact day count
-      dates an individual enforcement event.
-    * Stacked points are counted, not located; validation warnings, input file names and the
-      production reason are left out.
+    For distribution beyond the tasking group: 4-figure (1 km) grid references, grid squares on
+    the figure, and statistical disclosure control on every number (``hotspots.brief.disclosure``
+    and ``docs/privacy.md``): counts 1-4 shown as ``"<5"``, the rest rounded to the nearest 5,
+    derived figures worked out from published ones, days since enforcement in
+    :data:`DAY_BANDS`; places as the postcode sector nearest the hotspot (``NR30 2``), never
+    the postcode or settlement; no validation warnings, input file names or production reason.
 
 Neither audience shows individual events or free text from the input.
 """
@@ -33,6 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from hotspots.brief.disclosure import (
+    ROUND_BASE,
+    SUPPRESS_BELOW,
+    WITHHELD,
+    Shown,
+    shown_count,
+    shown_ratio,
+)
 from hotspots.gridref import grid_reference
 
 __all__ = [
@@ -40,6 +34,7 @@ __all__ = [
     "AUDIENCE_INTERNAL",
     "AUDIENCE_WIDE",
     "DAY_BANDS",
+    "ROUND_BASE",
     "SUPPRESS_BELOW",
     "WIDE_GRID_M",
     "Style",
@@ -50,8 +45,6 @@ __all__ = [
 AUDIENCE_INTERNAL: Final = "internal"
 AUDIENCE_WIDE: Final = "wide"
 AUDIENCES: Final = (AUDIENCE_INTERNAL, AUDIENCE_WIDE)
-#: Wide audience: counts of events or rows from 1 up to (not including) this are shown as "<5".
-SUPPRESS_BELOW: Final = 5
 #: Wide audience: locations are squares of the OS National Grid this many metres across.
 WIDE_GRID_M: Final = 1000
 #: Wide audience: days since the last enforcement, as (first day, last day or None, label).
@@ -62,36 +55,45 @@ SUPPRESSED: Final = "suppressed"
 
 @dataclass(frozen=True)
 class Style:
-    """How numbers and places are written for one audience."""
+    """How numbers and places are written for one audience (``hotspots.brief.disclosure``)."""
 
     wide: bool
 
+    def shown(self, n: int) -> Shown:
+        """Count `n` as published: exact (internal) or suppressed/rounded (wide)."""
+        if not self.wide:
+            return Shown(f"{int(n):,}", int(n), int(n))
+        return shown_count(n)
+
     def suppressed(self, n: int) -> bool:
-        """Whether count `n` is hidden from this audience."""
+        """Whether count `n` is hidden from this audience (shown as "<5")."""
         return self.wide and 0 < n < SUPPRESS_BELOW
 
     def count(self, n: int) -> str:
-        """``"1,234"``, or ``"<5"`` for a suppressed count."""
-        return f"<{SUPPRESS_BELOW}" if self.suppressed(n) else f"{n:,}"
+        """``"1,234"`` (internal); ``"<5"`` or rounded to the nearest 5 (wide)."""
+        return self.shown(n).text
 
-    def counted(self, n: int, word: str, plural: str | None = None) -> str:
-        """``"3 harm events"``; plural whenever the count is suppressed, so "<5" hides 1 too."""
-        noun = word if n == 1 and not self.suppressed(n) else (plural or word + "s")
-        return f"{self.count(n)} {noun}"
+    def counted(self, n: int | Shown, word: str, plural: str | None = None) -> str:
+        """``"3 harm events"``; singular only for a printed 1, so "<5" hides 1 too."""
+        shown = n if isinstance(n, Shown) else self.shown(n)
+        noun = word if shown.text == "1" else (plural or word + "s")
+        return f"{shown.text} {noun}"
 
-    def ratio(self, numerator: int, denominator: int) -> str:
-        """``"0.25"``; ``"n/a"`` over 0; suppressed when either count is."""
-        if denominator == 0:
-            return "n/a"
-        if self.suppressed(numerator) or self.suppressed(denominator):
-            return SUPPRESSED
-        return f"{numerator / denominator:.2f}"
+    def ratio(self, numerator: int | Shown, denominator: int | Shown) -> str:
+        """``"0.25"``; ``"n/a"`` over 0; wide: from the published numbers, or suppressed."""
+        top = numerator if isinstance(numerator, Shown) else self.shown(numerator)
+        bottom = denominator if isinstance(denominator, Shown) else self.shown(denominator)
+        return shown_ratio(top, bottom, SUPPRESSED)
 
-    def share(self, part: int, whole: int) -> str | None:
-        """A whole-number percentage, or None when it would reveal a suppressed count."""
-        if whole == 0 or self.suppressed(part) or self.suppressed(whole - part):
+    def share(self, part: int | Shown, whole: int | Shown) -> str | None:
+        """A whole-number percentage of published numbers, or None when one is not a number."""
+        top = part if isinstance(part, Shown) else self.shown(part)
+        bottom = whole if isinstance(whole, Shown) else self.shown(whole)
+        ratio = shown_ratio(top, bottom, SUPPRESSED)
+        if ratio in (SUPPRESSED, "n/a") or " to " in top.text or " to " in bottom.text:
             return None
-        return f"{round(100 * part / whole)}%"
+        a, b = float(top.text.replace(",", "")), float(bottom.text.replace(",", ""))
+        return f"{round(100 * a / b)}%"
 
     def days(self, days: float | None) -> str:
         """Days since enforcement: exact (internal) or a band (wide); "none recorded" if None."""
@@ -119,19 +121,24 @@ class Style:
             return sector or "–"
         return ", ".join(part for part in (near, postcode or sector) if part) or "–"
 
-    def arrow(self, before: int | None, after: int | None) -> str:
+    def arrow(self, before: int | Shown | None, after: int | Shown | None) -> str:
         """``"4 → 9"``, each side a count (``"–"`` when unknown)."""
-        left = "–" if before is None else self.count(before)
-        right = "–" if after is None else self.count(after)
-        return f"{left} → {right}"
+
+        def side(value: int | Shown | None) -> str:
+            if value is None:
+                return "–"
+            return value.text if isinstance(value, Shown) else self.count(value)
+
+        return f"{side(before)} → {side(after)}"
 
 
 def audience_note(wide: bool) -> str:
     """One line for the header saying what this audience's version shows."""
     if wide:
         return (
-            f"Wide distribution: locations are {WIDE_GRID_M // 1000} km OS grid squares and "
-            f"counts from 1 to {SUPPRESS_BELOW - 1} are shown as <{SUPPRESS_BELOW}."
+            f"Wide distribution: locations are {WIDE_GRID_M // 1000} km OS grid squares; counts "
+            f"from 1 to {SUPPRESS_BELOW - 1} are shown as <{SUPPRESS_BELOW} and the rest rounded "
+            f"to the nearest {ROUND_BASE}; totals and ratios are worked out from those figures."
         )
     return "Internal: exact hotspot locations (100 m grid references) and counts as recorded."
 
@@ -156,10 +163,21 @@ def audience_rules() -> tuple[str, ...]:
         ),
         (
             f"Wide: counts of events or rows from 1 to {SUPPRESS_BELOW - 1} are shown as "
-            f"<{SUPPRESS_BELOW}; 0 is shown as 0; counts of hotspots are not suppressed. Ratios and "
-            f"shares built from a suppressed count are shown as '{SUPPRESSED}', and so are totals "
-            "that add up hotspot counts (harm in thin hotspots) when one of those counts is "
-            "suppressed, so it cannot be recovered by subtraction."
+            f"<{SUPPRESS_BELOW}, 0 as 0, and every other count rounded to the nearest "
+            f"{ROUND_BASE} (5-7 as 5, 8-12 as 10); counts of hotspots and districts are exact. "
+            "Totals (rows read and rejected, study-area and district totals, harm in thin "
+            "hotspots) are added up from the published figures, each <5 adding 1 to 4, so they "
+            "are ranges when a part is <5; ratios and shares are worked out from the published "
+            f"figures and shown as '{SUPPRESSED}' when one is <5."
+        ),
+        (
+            "Wide: where a hotspot's status (thin or covered) together with its published harm "
+            f"could pin down an enforcement count below {SUPPRESS_BELOW}, enforcement is "
+            f"'{WITHHELD}' for every hotspot with that harm figure and status, 0 included. Priority "
+            "order is by published harm, then published enforcement, then hotspot id; p-values, "
+            "harm trends and the test-based classes (intensified, persistent, diminished: shown as "
+            f"'matched') are left out where a count is below {SUPPRESS_BELOW}; the geocoding rate "
+            "and the predictive scores are in the internal version only."
         ),
         "Wide: days since the last enforcement are given in bands ("
         + ", ".join(label for _, _, label in DAY_BANDS)

@@ -209,8 +209,14 @@ def definitions(current: Analysis, compared: bool, wide: bool) -> tuple[tuple[st
             "Harm gap and rank",
             (
                 f"Harm gap = harm − enforcement ÷ {p.thin_ratio:g}: the harm not matched by "
-                "enforcement at the thin rate, positive exactly when thin. Rank 1 has the largest "
-                "harm gap."
+                "enforcement at the thin rate, positive exactly when thin. "
+                + (
+                    "In this wide version ranks follow the published figures instead (most harm, "
+                    "then least enforcement, then hotspot id), since an order of exact counts "
+                    "would compare suppressed ones."
+                    if wide
+                    else "Rank 1 has the largest harm gap."
+                )
             ),
         ),
         (
