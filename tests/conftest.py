@@ -26,3 +26,11 @@ def pytest_configure(config: pytest.Config) -> None:
     examples = config.getoption("--fuzz-examples")
     if examples is not None:
         os.environ["HOTSPOTS_FUZZ_EXAMPLES"] = str(examples)
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Wide briefings record runs in the user's audit log: keep tests out of the real one.
+    if "HOTSPOTS_AUDIT_LOG" not in os.environ:
+        log = tmp_path_factory.getbasetemp() / "user-audit" / "audit.jsonl"
+        monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(log))

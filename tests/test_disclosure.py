@@ -71,7 +71,7 @@ def test_shown_count(n, text, lo, hi):
 
 
 def test_every_count_lies_in_its_published_interval():
-    for n in range(0, 300):
+    for n in range(300):
         shown = shown_count(n)
         assert shown.lo <= n <= shown.hi
         assert shown_count(shown.lo).text == shown.text == shown_count(shown.hi).text
@@ -100,7 +100,7 @@ def test_status_never_pins_a_suppressed_hotspot_count(thin_ratio, min_samples):
     # stands for; each suppressed count must keep two values.
     published: dict[tuple[str, str, bool], set[tuple[int, int]]] = {}
     for harm in range(min_samples, 40):
-        for enforcement in range(0, 40):
+        for enforcement in range(40):
             thin = enforcement / harm < thin_ratio
             shown_h, shown_e = hotspot_counts(harm, enforcement, thin, thin_ratio, min_samples)
             published.setdefault((shown_h.text, shown_e.text, thin), set()).add((harm, enforcement))
@@ -452,8 +452,12 @@ def value_of(world: World, kind: str, where: tuple) -> int:
 
 def alternatives(world: World, kind: str, where: tuple, value: int):
     """Worlds where the count is another value from 1 to 4, with the moves an attacker must allow."""
-    # 0 too where the display may stand for it (a withheld enforcement count).
-    for new in range(0 if kind.endswith("enf") else 1, 5):
+    # 0 too where the display may stand for it (a withheld enforcement count); a hotspot's harm
+    # can be no less than min_samples, and with min_samples 4 it is shown as "<10".
+    values = range(0 if kind.endswith("enf") else 1, 5)
+    if kind.endswith("harm") and kind != "area-harm":
+        values = range(world.min_samples, 10)
+    for new in values:
         if new == value:
             continue
         delta = new - value

@@ -34,7 +34,9 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = kwargs.get("debug", False)
         try:
-            with process.signals_as_interrupts():
+            from hotspots.outputs import inputs_protected  # pandas: loaded by every command anyway
+
+            with process.signals_as_interrupts(), inputs_protected(_input_paths(kwargs)):
                 return func(*args, **kwargs)
         except HotspotsError as exc:
             if debug:
@@ -67,6 +69,25 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_INTERNAL)
 
     return wrapper
+
+
+def _input_paths(opts: dict[str, Any]) -> list[Path]:
+    """Every file the command reads: events, --config, --boundaries."""
+    paths = [Path(p) for p in opts.get("events") or ()]
+    paths += [Path(opts[k]) for k in ("config", "boundaries") if opts.get(k)]
+    return paths
+
+
+class _OutFolder(click.Path):
+    """``--out``: a folder name; an empty value (``--out ""``) is refused, not read as ".". """
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("expected a folder name, got an empty value (write --out . for this folder)")
+        return super().convert(value, param, ctx)
+
+
+_OUT = _OutFolder(path_type=Path)
 
 
 def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -285,7 +306,7 @@ def main() -> None:
 @_input_options
 @_analysis_options
 @click.option("--period", help="YYYY-MM-DD..YYYY-MM-DD, 2024Q3, FY2024-25Q1, 2024-07 or 2024 (default: all dates).")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--out", required=True, type=_OUT, help="Output folder.")
 @click.option("--show-points", is_flag=True, help="Add individual event points (victims' locations!) as a layer.")
 @click.option("--run-date", help="Date printed on the map (default: none, for byte-identical reruns).")
 @_extra_options
@@ -309,7 +330,7 @@ def map_command(**opts: Any) -> None:
 @main.command("validate")
 @_input_options
 @click.option("--period", help="Count rows outside this period (default: all dates).")
-@click.option("--out", type=click.Path(path_type=Path), help="Folder for rejected.csv and summary.json.")
+@click.option("--out", type=_OUT, help="Folder for rejected.csv and summary.json.")
 @_guarded
 def validate_command(**opts: Any) -> None:
     """Check input files and report data quality without analysing."""
@@ -328,7 +349,7 @@ def validate_command(**opts: Any) -> None:
 @_input_options
 @_analysis_options
 @click.option("--period", help="Tune on this period's harm events (default: all dates).")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--out", required=True, type=_OUT, help="Output folder.")
 @_guarded
 def tune_command(**opts: Any) -> None:
     """Suggest eps from the knee of the harm events' k-distance curve (tune.html, tune.json)."""
@@ -344,7 +365,7 @@ def tune_command(**opts: Any) -> None:
 @_analysis_options
 @click.option("--period", required=True, help="The period scored (its harm events).")
 @click.option("--against", required=True, help="The earlier period on which hotspots are drawn.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--out", required=True, type=_OUT, help="Output folder.")
 @_guarded
 def evaluate_command(**opts: Any) -> None:
     """Score hotspots drawn on --against by --period's harm: hit rate, PAI, RRI, vs a grid baseline."""
@@ -363,7 +384,7 @@ def evaluate_command(**opts: Any) -> None:
 @click.option("--against", required=True, help="The earlier period to compare with.")
 @click.option("--match-distance", type=float, help="Footprints this close (metres) match (default: eps).")
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level of the count test.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--out", required=True, type=_OUT, help="Output folder.")
 @_extra_options
 @_postgis_options
 @_guarded
@@ -395,12 +416,19 @@ def compare_command(**opts: Any) -> None:
 @click.option("--originator", help="Who produced it (unit, role), printed in briefing.docx.")
 @click.option("--reference", help="Document reference for briefing.docx (default: from its content).")
 @click.option("--handling", help="Handling instruction for briefing.docx (default: named audience only).")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--audit-log", type=click.Path(path_type=Path),
+              help="Audit log file (default: audit.jsonl in --out; wide: the user's log, "
+                   "see docs/privacy.md).")
+@click.option("--out", required=True, type=_OUT, help="Output folder.")
 @_extra_options
 @_guarded
 def brief_command(**opts: Any) -> None:
     """Write a tasking briefing: briefing.html (A4, print-ready), briefing.md, briefing.docx, briefing.pdf."""
+    from hotspots.brief import audit_log_path
     from hotspots.jobs import run_brief
+
+    # Refused before the analysis: a wide briefing's audit log may not sit in its folder.
+    audit_log_path(opts["out"], wide=opts["audience"] == "wide", audit_log=opts.get("audit_log"))
 
     result = run_brief(
         opts["events"], period=opts["period"], against=opts.get("against"),
@@ -408,8 +436,8 @@ def brief_command(**opts: Any) -> None:
         reason=opts.get("reason"), pdf=not opts["no_pdf"], originator=opts.get("originator"),
         reference=opts.get("reference"), handling=opts.get("handling"), **_extras(opts), **_settings(opts),
     )
-    result.write(opts["out"])
-    _echo(result.summary_lines(opts["out"]))
+    result.write(opts["out"], opts.get("audit_log"))
+    _echo(result.summary_lines(opts["out"], opts.get("audit_log")))
 
 
 def run() -> None:

@@ -785,22 +785,44 @@ class BriefResult(_Result):
         table = district_summary(self.surfaces, self.current.areas)
         return [(schema.OUT_SURFACE, geotiff_bytes(self.surfaces)), (schema.OUT_SURFACE_AREAS, csv_text(table))]
 
-    def write(self, folder: PathLike) -> list[str]:
-        """Write the briefing files, then append the audit record to ``audit.jsonl``."""
-        from hotspots.brief import append_audit, audit_record
+    def audit_log(self, folder: PathLike, audit_log: PathLike | None = None) -> Path:
+        """Where :meth:`write` records the run (``hotspots.brief.audit.audit_log_path``)."""
+        from hotspots.brief import audit_log_path
 
-        written = super().write(folder)
-        record = audit_record(
-            command="brief", parameters=self.audit_parameters, inputs=self.loaded.inputs,
-            outputs=written, reason=self.reason,
+        return audit_log_path(
+            folder, wide=self.briefing.audience == "wide", audit_log=audit_log
         )
-        append_audit(folder, record)
+
+    def write(self, folder: PathLike, audit_log: PathLike | None = None) -> list[str]:
+        """Write the briefing files, recording the run in the audit log first.
+
+        The record is appended and flushed to disk after the files are staged and before any
+        is moved into ``folder``: if it cannot be written, nothing is delivered. The log is
+        :meth:`audit_log` (never inside a wide briefing's folder).
+        """
+        from hotspots.brief import append_audit, audit_record
+        from hotspots.outputs import writing
+
+        log = self.audit_log(folder, audit_log)
+        with writing(Path(folder)) as out:
+            for writer in self.WRITERS:
+                writer(out, self)
+            written = list(out.names)
+            record = audit_record(
+                command="brief", parameters=self.audit_parameters, inputs=self.loaded.inputs,
+                outputs=written, reason=self.reason,
+            )
+            append_audit(log, record)
         return written
 
-    def summary_lines(self, folder: PathLike | None = None) -> list[str]:
-        """What ``hotspots brief`` prints: the files written, and why there is no PDF."""
+    def summary_lines(
+        self, folder: PathLike | None = None, audit_log: PathLike | None = None
+    ) -> list[str]:
+        """What ``hotspots brief`` prints: the files written, the audit log, why there is no PDF."""
         where = f" in {folder}" if folder is not None else ""
-        lines = [f"wrote {', '.join(self.output_names())} and appended audit.jsonl{where}"]
+        lines = [f"wrote {', '.join(self.output_names())}{where}"]
+        if folder is not None:
+            lines.append(f"audit record appended to {self.audit_log(folder, audit_log)}")
         if self.pdf_note is not None:
             lines.append(f"no briefing.pdf: {self.pdf_note}")
         return lines

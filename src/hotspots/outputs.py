@@ -13,14 +13,16 @@ import datetime
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -50,6 +52,44 @@ class OutputFolder:
         (self.staging / name).write_bytes(data)
         if name not in self.names:
             self.names.append(name)
+
+
+#: Input files of the running command: `writing` refuses to replace any of them.
+_PROTECTED: ContextVar[tuple[Path, ...]] = ContextVar("hotspots_protected_inputs", default=())
+
+
+@contextmanager
+def inputs_protected(paths: Iterable[str | os.PathLike[str] | None]) -> Iterator[None]:
+    """Within the block, `writing` refuses to replace any of `paths` (the run's input files).
+
+    An input inside ``--out`` with an output's name (``rejected.csv``, ``areas.csv``) would
+    otherwise be replaced by that output; hard links and symbolic links to it count too.
+    """
+    token = _PROTECTED.set(tuple(Path(p) for p in paths if p is not None and str(p)))
+    try:
+        yield
+    finally:
+        _PROTECTED.reset(token)
+
+
+def _refuse_replacing_inputs(out_dir: Path, names: Iterable[str]) -> None:
+    """Raise InputError if an output would replace one of the protected input files."""
+    protected = _PROTECTED.get()
+    if not protected:
+        return
+    for name in names:
+        target = out_dir / name
+        for source in protected:
+            try:
+                same = target.exists() and source.exists() and os.path.samefile(target, source)
+            except OSError:
+                same = False
+            if same:
+                raise InputError(
+                    f"{source}: this input would be replaced by the output {name} in {out_dir}; "
+                    "nothing was written. Move the input out of the output folder, rename it, or "
+                    "give another --out."
+                )
 
 
 @contextmanager
@@ -82,6 +122,7 @@ def writing(out_dir: Path) -> Iterator[OutputFolder]:
     try:
         folder = OutputFolder(staging)
         yield folder
+        _refuse_replacing_inputs(out_dir, folder.names)
         created = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)
         with _signals_deferred():
@@ -206,12 +247,43 @@ def json_text(data: Any) -> str:
     return json.dumps(_jsonable(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+#: Text cells starting with one of these are formulas to a spreadsheet (OWASP's CSV injection list).
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: object) -> object:
+    """Prefix ``'`` to a text cell a spreadsheet would run as a formula; leave the rest alone.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula
+    to Excel, LibreOffice and Google Sheets (``=HYPERLINK(...)``, ``@SUM(...)``), so it gets a
+    leading apostrophe, which spreadsheets show as text (OWASP's rule). A cell that is a plain
+    number (``-1.2963``, ``+5``, ``-2,5``) is left as it is: it is data, not a formula, and a
+    negative easting stays a number.
+
+    Examples
+    --------
+    >>> neutralise_formula("=1+2")
+    "'=1+2"
+    >>> neutralise_formula("-1.2963")
+    '-1.2963'
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     """Stable CSV: no index, ``\\n`` line endings, floats rounded to 4 decimals, NaN empty.
 
     A carriage return inside a value is written as ``\\n``: Python's csv writer quotes a
     value only for the line ending it writes, so a bare ``\\r`` would split the row for
-    every reader.
+    every reader. Text cells that a spreadsheet would run as a formula are neutralised
+    (`neutralise_formula`); numbers are never changed. Every CSV output goes through here.
     """
     out = frame.copy()
     for column in out.columns:
@@ -219,6 +291,12 @@ def csv_text(frame: pd.DataFrame) -> str:
             out[column] = out[column].round(4)
         elif pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
             text = out[column]
+            risky = text.map(
+                lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)
+            ).to_numpy(dtype=bool)
+            if risky.any():
+                text = text.where(~risky, text.map(neutralise_formula))
+                out[column] = text
             try:
                 has_cr = text.str.contains("\r", regex=False, na=False).to_numpy(dtype=bool)
             except AttributeError:  # an object column that is not text

@@ -5,7 +5,13 @@
 HTML with headless Chromium; ``append_audit`` records the run.
 """
 
-from hotspots.brief.audit import AUDIT_FILE, append_audit, audit_record
+from hotspots.brief.audit import (
+    AUDIT_FILE,
+    append_audit,
+    audit_log_path,
+    audit_record,
+    user_audit_log,
+)
 from hotspots.brief.content import (
     DEFAULT_TOP_N,
     Briefing,
@@ -30,6 +36,7 @@ __all__ = [
     "MapFeature",
     "Table",
     "append_audit",
+    "audit_log_path",
     "audit_record",
     "briefing_html",
     "briefing_markdown",
@@ -38,4 +45,5 @@ __all__ = [
     "escape_markdown",
     "find_chromium",
     "pdf_unavailable_reason",
+    "user_audit_log",
 ]

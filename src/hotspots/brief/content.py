@@ -704,6 +704,13 @@ def _map_features(
     hotspots: Sequence[_Hotspot], priority_ids: set[str], style: Style
 ) -> list[MapFeature]:
     features = []
+    if style.wide:
+        # Drawing order decides label placement and overlaps: published ranks, then ids, never
+        # the exact ranking.
+        hotspots = sorted(
+            hotspots,
+            key=lambda h: (h.rank if h.hotspot_id in priority_ids else math.inf, h.hotspot_id),
+        )
     for h in hotspots:
         label = str(h.rank) if h.hotspot_id in priority_ids else ""
         if style.wide:
