@@ -100,6 +100,7 @@ class Boundaries:
     source: str
     key: str = "file"
     vintage: str = ""
+    notes: tuple[str, ...] = ()  # e.g. multi-part districts merged (hotspots.boundary_checks)
 
 
 def bundled_attribution(source: str) -> str | None:
@@ -187,7 +188,11 @@ def load_boundaries(
     ConfigError
         ``areas`` names no bundled set.
     """
+    from hotspots.boundary_checks import check_boundaries, check_boundary_fields, check_spatial
+
     chosen = None if path is not None else area_set(areas)
+    if chosen is None:
+        check_boundary_fields(Path(path), code_field, name_field)  # type: ignore[arg-type]
     if chosen is not None:
         with bundled_file(chosen.key) as file:
             frame = _read(file)
@@ -196,6 +201,7 @@ def load_boundaries(
         if not file.exists():
             raise InputError(f"{file}: boundaries file not found; pass your own with --areas FILE")
         frame = _read(file)
+        check_spatial(frame, file)
     missing = [f for f in (code_field, name_field) if f not in frame.columns]
     if missing:
         found = ", ".join(repr(c) for c in frame.columns if c != frame.geometry.name)
@@ -203,6 +209,9 @@ def load_boundaries(
             f"{file}: no field {', '.join(repr(m) for m in missing)} in the boundaries. Fields found: "
             f"{found}. Fix: name the code and name fields with --boundary-code-field and --boundary-name-field"
         )
+    notes: tuple[str, ...] = ()
+    if chosen is None:  # the user's file: checked as GIS exports are (bundled sets are clean)
+        frame, notes = check_boundaries(frame, file, code_field, name_field)
     if frame.crs is None:
         raise InputError(f"{file}: the boundaries have no coordinate reference system; save them with one")
     polygons = frame[[code_field, name_field, frame.geometry.name]].rename(
@@ -215,7 +224,7 @@ def load_boundaries(
     )
     polygons = polygons.sort_values(schema.COL_AREA_CODE, kind="mergesort").reset_index(drop=True)
     if chosen is None:
-        return Boundaries(polygons, f"User boundaries: {file.name}")
+        return Boundaries(polygons, f"User boundaries: {file.name}", notes=notes)
     return Boundaries(polygons, chosen.source, chosen.key, chosen.vintage)
 
 
