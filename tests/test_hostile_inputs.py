@@ -113,3 +113,69 @@ def test_rejected_csv_neutralises_echoed_cells(tmp_path):
     cells = [v for row in rows for v in row.values()]
     assert not any(v.startswith(("=", "@", "+")) for v in cells)
     assert "'=HYPERLINK(\"http://evil.example\")" in cells
+
+
+# --- 5. a message, never "Internal error" ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (b'[columns]\ndate = "id"\n', "id and date both read column 'id'"),
+        (b'[columns]\nlat = "lon"\n', "lat and lon both read column 'lon'"),
+        (b'[columns]\nlat = "Pos"\nlon = "Pos"\n', "lat and lon both read column 'Pos'"),
+        ('[columns]\nid = "café"\n'.encode("cp1252"), "not UTF-8 (byte 0xe9"),
+        ('[columns]\nid = "ref"\n'.encode("utf-16"), "is UTF-16"),
+        ('[columns]\nid = "ref"\n'.encode("utf-16-le"), "is UTF-16"),
+    ],
+    ids=["date-is-id", "lat-is-lon", "lat-and-lon-one-column", "cp1252", "utf16-bom", "utf16-le"],
+)
+def test_bad_configs_get_a_message(tmp_path, config, message):
+    path = tmp_path / "config.toml"
+    path.write_bytes(config)
+    run = invoke("validate", events(tmp_path), "--config", path)
+    assert run.exit_code == 2, run.output
+    assert message in run.output and "Internal error" not in run.output
+
+
+def test_config_naming_a_folder_gets_a_message(tmp_path):
+    run = invoke("validate", events(tmp_path), "--config", tmp_path)
+    assert run.exit_code == 2, run.output
+    assert "is a folder" in run.output
+
+
+def test_a_utf8_config_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes('\ufeff[columns]\nid = "ref"\n'.encode())
+    source = events(tmp_path, body="")
+    source.write_text("ref,type,date,lat,lon\n1,raid,2024-07-01,52.62,1.29\n", encoding="utf-8")
+    assert invoke("validate", source, "--config", path).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--eps", "1e308", "eps_m: expected at most 100,000 metres"),
+        ("--eps", "1e8", "eps_m: expected at most 100,000 metres"),
+        ("--margin", "1e308", "footprint_margin_m: expected at most 100,000 metres"),
+        ("--min-samples", str(2**63), "min_samples: expected a whole number of at most"),
+    ],
+    ids=["eps-1e308", "eps-1e8", "margin-1e308", "min-samples-2-63"],
+)
+def test_out_of_range_options_get_a_message(tmp_path, option, value, message):
+    run = invoke("map", events(tmp_path), "--period", "2024Q3", "--out", tmp_path / "o", option, value)
+    assert run.exit_code == 2, run.output
+    assert message in run.output and "Internal error" not in run.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_largest_allowed_distances_write_finite_geojson(tmp_path):
+    out = tmp_path / "o"
+    run = invoke(
+        "map", events(tmp_path), "--period", "2024Q3", "--out", out, "--eps", "100000",
+        "--margin", "100000",
+    )
+    assert run.exit_code == 0, run.output
+    for name in ("hotspots.geojson", "enforcement_clusters.geojson"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "Infinity" not in text and "NaN" not in text

@@ -68,6 +68,14 @@ DEFAULT_MIN_LOCATIONS = 2
 #: snaps every event to an anonymising point, so one point can be a whole street).
 FEW_LOCATIONS_CHOICES = ("flag", "demote")
 
+#: Upper bound of every distance parameter (eps, footprint margin, coast tolerance): 100 km is
+#: wider than any county, so a larger value cannot mean a hotspot; far larger ones (1e8, 1e308)
+#: overflow the geometry library into NaN and Infinity.
+MAX_DISTANCE_M = 100_000.0
+#: Upper bound of the count parameters (min_samples, stack_min): more events than any input holds;
+#: 2**63 overflows the integer arrays DBSCAN counts with.
+MAX_COUNT = 1_000_000_000
+
 ENGINE_NAMES = schema.ENGINE_NAMES
 DATE_ORDERS = ("auto", "dmy", "mdy")
 
@@ -149,11 +157,11 @@ class AnalysisParams:
     eps_source: str = ""  # how eps_m was chosen when not given, e.g. "auto: k-distance knee"
 
     def __post_init__(self) -> None:
-        _positive("eps_m", self.eps_m)
+        _positive("eps_m", self.eps_m, MAX_DISTANCE_M)
         if self.footprint_margin_m is not None:
-            _non_negative("footprint_margin_m", self.footprint_margin_m)
+            _non_negative("footprint_margin_m", self.footprint_margin_m, MAX_DISTANCE_M)
         _non_negative("thin_ratio", self.thin_ratio)
-        _non_negative("coast_tolerance_m", self.coast_tolerance_m)
+        _non_negative("coast_tolerance_m", self.coast_tolerance_m, MAX_DISTANCE_M)
         _whole_at_least("min_samples", self.min_samples, 1)
         _whole_at_least("stack_min", self.stack_min, 2)
         _whole_at_least("min_locations", self.min_locations, 1)
@@ -239,19 +247,31 @@ def parameters_record(analysis: AnalysisParams, presentation: PresentationParams
     return {**record, **presentation.as_dict(), "eps_source": eps_source}
 
 
-def _positive(name: str, value: float) -> None:
+def _positive(name: str, value: float, most: float | None = None) -> None:
     if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
         raise ConfigError(f"{name}: expected a finite number above 0, got {value!r}")
+    if most is not None and value > most:
+        raise ConfigError(
+            f"{name}: expected at most {most:,.0f} metres (100 km; wider than any county), "
+            f"got {value!r}"
+        )
 
 
-def _non_negative(name: str, value: float) -> None:
+def _non_negative(name: str, value: float, most: float | None = None) -> None:
     if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
         raise ConfigError(f"{name}: expected a finite number of 0 or more, got {value!r}")
+    if most is not None and value > most:
+        raise ConfigError(
+            f"{name}: expected at most {most:,.0f} metres (100 km; wider than any county), "
+            f"got {value!r}"
+        )
 
 
 def _whole_at_least(name: str, value: int, least: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
         raise ConfigError(f"{name}: expected a whole number of at least {least}, got {value!r}")
+    if value > MAX_COUNT:
+        raise ConfigError(f"{name}: expected a whole number of at most {MAX_COUNT:,}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -280,13 +300,7 @@ def load_config(path: Path | None) -> Config:
     """
     if path is None:
         return Config()
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = _read_toml(Path(path))
 
     unknown = set(data) - {"columns", "types", "roles", "ignore", "analysis"}
     if unknown:
@@ -305,6 +319,7 @@ def load_config(path: Path | None) -> Config:
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{path}: [columns] {key} must be a non-empty string, got {value!r}")
     columns = ColumnNames(**columns_table, renamed=frozenset(columns_table))
+    _check_distinct_columns(columns, path)
 
     roles_table = _table(data, "roles", path)
     _refuse_changed_builtin_roles(roles_table, path)
@@ -381,6 +396,60 @@ def _aliases(types_table: Mapping[str, Any], path: Path) -> dict[str, str]:
         aliases[label] = value
         first_key.setdefault(label, str(key))
     return aliases
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML file's tables; every way it can fail is a ConfigError naming the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder; --config takes a TOML file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\x00" in raw[:200]):
+        raise ConfigError(
+            f"{path}: the config file is UTF-16 (Excel or Notepad 'Unicode'); TOML must be UTF-8: "
+            "save it as UTF-8"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: the config file is not UTF-8 (byte 0x{raw[exc.start]:02x} at position "
+            f"{exc.start}, e.g. 'é' saved as Windows cp1252); TOML must be UTF-8: save it as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _check_distinct_columns(columns: ColumnNames, path: Path) -> None:
+    """Refuse one input column named for two fields (``date = "id"``, lat and lon alike)."""
+    names = ("id", "type", "date", "lat", "lon", "easting", "northing", "x", "y")
+    by_column: dict[str, list[str]] = {}
+    for name in names:
+        column = getattr(columns, name)
+        if column is not None:
+            by_column.setdefault(column.strip().casefold(), []).append(name)
+    clashes = [
+        (column, fields_)
+        for column, fields_ in by_column.items()
+        if len(fields_) > 1 and set(fields_) & columns.renamed
+    ]
+    if clashes:
+        described = "; ".join(
+            f"{' and '.join(fields_)} all read column {getattr(columns, fields_[0])!r}"
+            if len(fields_) > 2
+            else f"{fields_[0]} and {fields_[1]} both read column {getattr(columns, fields_[0])!r}"
+            for _column, fields_ in clashes
+        )
+        raise ConfigError(
+            f"{path}: [columns] maps two fields to one column ({described}); each field needs "
+            "its own column"
+        )
 
 
 def _table(data: Mapping[str, Any], name: str, path: Path) -> dict[str, Any]:
