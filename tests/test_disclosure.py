@@ -456,7 +456,7 @@ def alternatives(world: World, kind: str, where: tuple, value: int):
     A hotspot's enforcement may be withheld, which stands for any count (0 and 5 or more too);
     a hotspot's harm is at least min_samples and with min_samples 4 it is shown as "<10".
     """
-    values = range(0, 10) if kind.endswith("enf") and kind != "area-enf" else range(1, 5)
+    values = range(10) if kind.endswith("enf") and kind != "area-enf" else range(1, 5)
     if kind.endswith("harm") and kind != "area-harm":
         values = range(world.min_samples, 10)
     for new in values:
