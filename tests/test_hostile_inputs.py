@@ -179,3 +179,64 @@ def test_the_largest_allowed_distances_write_finite_geojson(tmp_path):
     for name in ("hotspots.geojson", "enforcement_clusters.geojson"):
         text = (out / name).read_text(encoding="utf-8")
         assert "Infinity" not in text and "NaN" not in text
+
+
+# --- 7. interrupts and small things -----------------------------------------------------------
+
+
+def test_an_interrupt_python_loses_still_ends_the_command_with_keyboardinterrupt():
+    from hotspots import process
+
+    try:
+        with pytest.raises(KeyboardInterrupt), process.signals_as_interrupts():
+            try:  # Python drops it ("Exception ignored in ... weakref remove")
+                process.interrupt(2, None)
+            except KeyboardInterrupt:
+                pass
+    finally:
+        process.interrupt_handled()  # cancel the watchdog, which would end pytest
+
+
+def test_a_lost_interrupt_delivers_no_outputs(tmp_path):
+    from hotspots import process
+    from hotspots.outputs import writing
+
+    out = tmp_path / "o"
+    try:
+        with pytest.raises(KeyboardInterrupt), writing(out) as folder:
+            folder.write_text("areas.csv", "a\n")
+            try:
+                process.interrupt(2, None)
+            except KeyboardInterrupt:
+                pass
+    finally:
+        process.interrupt_handled()
+    assert not (out / "areas.csv").exists()
+
+
+def test_missing_glyphs_do_not_warn(recwarn):
+    import warnings
+
+    import geopandas as gpd
+    import shapely
+
+    from hotspots.brief.figure import render_figure
+
+    box = shapely.box(620_000, 300_000, 630_000, 310_000)
+    warnings.simplefilter("always")
+    png = render_figure(gpd.GeoSeries([box]), [("東京 🙂 evil", box)], [], wide=True)
+    assert png.startswith(b"\x89PNG")
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]
+
+
+def test_evaluate_without_harm_to_score_by_says_so(tmp_path):
+    body = "".join(
+        f"{i},cuckooing,2024-07-{i:02d},52.62{i % 3},1.29{i % 3}\n" for i in range(1, 9)
+    )
+    run = invoke(
+        "evaluate", events(tmp_path, body=body), "--period", "2024Q4", "--against", "2024Q3",
+        "--out", tmp_path / "o", "--min-samples", "2",
+    )
+    assert "nan" not in run.output
+    assert run.exit_code in (0, 3), run.output
+    assert "no harm events in 2024Q4" in run.output or "no data" in run.output.lower()

@@ -49,6 +49,7 @@ pass values to the job; they never write files themselves.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -802,6 +803,7 @@ class BriefResult(_Result):
         """
         from hotspots.brief import append_audit, audit_record
         from hotspots.outputs import writing
+        from hotspots.process import raise_if_interrupted
 
         log = self.audit_log(folder, audit_log)
         with writing(Path(folder)) as out:
@@ -812,6 +814,7 @@ class BriefResult(_Result):
                 command="brief", parameters=self.audit_parameters, inputs=self.loaded.inputs,
                 outputs=written, reason=self.reason,
             )
+            raise_if_interrupted()  # no record of a run that will not be delivered
             append_audit(log, record)
         return written
 
@@ -1061,8 +1064,12 @@ class EvaluateResult(_Result):
 
     def summary_lines(self, folder: PathLike | None = None) -> list[str]:
         """What ``hotspots evaluate`` prints: the hotspots' and the baseline's scores."""
+        now = self.labels.get("period_label", "the later period")
         lines = [
             f"{scores.name}: hit rate {scores.hit_rate:.1%}, PAI {scores.pai:.1f}, RRI {scores.rri:.2f} "
+            f"({scores.area_share:.2%} of the study area)"
+            if math.isfinite(scores.hit_rate)
+            else f"{scores.name}: not scored: no harm events in {now} to score by "
             f"({scores.area_share:.2%} of the study area)"
             for scores in (self.evaluation.hotspots, self.evaluation.baseline)
         ]

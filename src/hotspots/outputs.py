@@ -29,6 +29,7 @@ import pandas as pd
 
 from hotspots import schema
 from hotspots.errors import InputError, OutputError
+from hotspots.process import raise_if_interrupted
 
 #: Decimal places of WGS84 coordinates in GeoJSON outputs (1e-6 degrees is about 0.1 m).
 COORD_DECIMALS = 6
@@ -123,6 +124,7 @@ def writing(out_dir: Path) -> Iterator[OutputFolder]:
         folder = OutputFolder(staging)
         yield folder
         _refuse_replacing_inputs(out_dir, folder.names)
+        raise_if_interrupted()  # an interrupt Python lost delivers nothing
         created = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)
         with _signals_deferred():

@@ -282,8 +282,14 @@ def place_sources() -> dict[str, str]:
 
 def evaluation_of(previous: Analysis, current: Analysis) -> Any:
     """Predictive scores of ``previous``'s hotspots on ``current``'s harm events."""
+    from hotspots.errors import NoDataError
     from hotspots.evaluate import evaluate
 
+    if len(current.areas) == 0 or not float(current.areas.geometry.area.sum()) > 0:
+        raise NoDataError(
+            "the study area is empty: no district of it holds analysed events, so there is no "
+            "area to score hotspots on; check --study-area and the boundaries"
+        )
     return evaluate(
         previous.hotspots.geometry.values,
         harm_xy(previous.events),

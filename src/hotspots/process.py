@@ -73,6 +73,23 @@ def _end_interrupted() -> None:
     flush_and_exit(EXIT_INTERRUPTED)
 
 
+def interrupt_pending() -> bool:
+    """Whether an interrupt was raised that no command has handled (Python may have lost it)."""
+    return bool(_watchdogs)
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt again if an interrupt was raised but lost.
+
+    Python drops a KeyboardInterrupt raised inside some callbacks ("Exception ignored in ...
+    weakref remove"); the command then carries on as if nothing happened. Steps that deliver
+    results (moving outputs in, appending the audit record) call this first, and so does the
+    end of :func:`signals_as_interrupts`: an interrupted run never delivers or exits 0.
+    """
+    if _watchdogs:
+        raise KeyboardInterrupt
+
+
 def interrupt_handled() -> None:
     """Cancel the watchdog: the interrupt reached the command, which is now unwinding."""
     for watchdog in _watchdogs:
@@ -92,6 +109,7 @@ def signals_as_interrupts() -> Iterator[None]:
         previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
+        raise_if_interrupted()  # an interrupt Python lost: still not a success
     finally:
         for sig, handler in previous.items():
             if handler is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -71,7 +72,10 @@ def render_figure(
     bytes
         A PNG of :data:`FIGURE_SIZE_IN` at :data:`FIGURE_DPI`.
     """
-    with matplotlib.style.context("default"):
+    # A district name with characters the bundled DejaVu font lacks (CJK, emoji) draws them as
+    # boxes; matplotlib's "Glyph ... missing" warning would print past --quiet for every label.
+    with matplotlib.style.context("default"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
         figure = Figure(figsize=FIGURE_SIZE_IN, dpi=FIGURE_DPI)
         FigureCanvasAgg(figure)
         band = _MARKING_BAND if marking.strip() else 0.0
