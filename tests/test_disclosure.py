@@ -504,11 +504,27 @@ def alternatives(world: World, kind: str, where: tuple, value: int):
                 hots[i] = replace(h, previous=tuple(counts))
                 yield replace(world, hots=hots)
         elif kind in ("area-harm", "area-enf"):
+            # Through the district's events outside hotspots, or through one of its hotspots.
             d, column = where[0], int(kind == "area-enf")
             background = [list(b) for b in world.background]
             background[d][column] += delta
             if background[d][column] >= 0:
                 yield replace(world, background=background)
+            for i, h in enumerate(world.hots):
+                if h.district != d:
+                    continue
+                counts = [h.harm, h.enforcement]
+                counts[column] += delta
+                if counts[0] < world.min_samples or counts[1] < 0:
+                    continue
+                days = h.days
+                if counts[1] == 0 and days is not None and days <= 91:
+                    days = None
+                if counts[1] > 0 and (days is None or days > 91):
+                    days = 45
+                hots = list(world.hots)
+                hots[i] = replace(h, harm=counts[0], enforcement=counts[1], days=days)
+                yield replace(world, hots=hots)
         elif kind == "reason":
             reasons = list(world.reasons)
             reasons[where[0]] = new
