@@ -240,3 +240,23 @@ def test_evaluate_without_harm_to_score_by_says_so(tmp_path):
     assert "nan" not in run.output
     assert run.exit_code in (0, 3), run.output
     assert "no harm events in 2024Q4" in run.output or "no data" in run.output.lower()
+
+
+# --- 6. displayed text -------------------------------------------------------------------------
+
+
+def test_bidi_controls_and_endless_names_are_neutralised_in_the_briefing():
+    from test_brief import NORWICH, PLANTED, brief, make_analysis
+
+    from hotspots.brief import briefing_html, briefing_markdown
+    from hotspots.display import BIDI_CONTROLS, MAX_NAME_CHARS
+
+    hostile = "javascript:alert(1)//\u202eevil\u202c" + "x" * 10_000
+    district = (NORWICH[0], hostile, NORWICH[2])
+    planted = [(h[0], district if h[1] is NORWICH else h[1], *h[2:]) for h in PLANTED]
+    analysis = make_analysis(planted, districts=[district, (PLANTED[0][1])])
+    b = brief(analysis)
+    for text in (briefing_html(b), briefing_markdown(b)):
+        assert not any(c in text for c in BIDI_CONTROLS)
+        assert "javascript:alert(1)//evil" in text or "javascript:alert\\(1\\)//evil" in text
+        assert "x" * MAX_NAME_CHARS not in text

@@ -43,6 +43,7 @@ from hotspots.brief.wording import (
     period_text,
 )
 from hotspots.compare import CHANGE_CLASSES, CHANGE_RESOLVED
+from hotspots.display import short_name
 from hotspots.errors import ConfigError
 from hotspots.params import PresentationParams, parameters_record
 from hotspots.period import Period
@@ -311,7 +312,7 @@ def _hotspots(analysis: Analysis, style: Style | None = None) -> list[_Hotspot]:
                 enforcement=_whole(row.get("enforcement")) or 0,
                 days=_number(row.get("days_since_enforcement")),
                 area_code=_text(row.get("area_code")),
-                area_name=_text(row.get("area_name")),
+                area_name=short_name(_text(row.get("area_name"))),
                 x_m=_coordinate(row.get("centroid_x")),
                 y_m=_coordinate(row.get("centroid_y")),
                 geometry=row.get("geometry"),
@@ -468,7 +469,7 @@ def _changes(
                 status_current=_text(row.get("status_current")),
                 coverage_change=_text(row.get("coverage_change")),
                 p_value=p_value,
-                area_name=_text(row.get("area_name")),
+                area_name=short_name(_text(row.get("area_name"))),
                 geometry=row.get("geometry"),
             )
         )
@@ -604,7 +605,7 @@ def build_briefing(
     thin_harm = _thin_harm_by_area(area_rows, thin, published_ids, style)
     features = _map_features(hotspots, {h.hotspot_id for h in priority}, style)
     boundaries = current.areas.geometry if len(current.areas) else None
-    area_labels = [(_text(r.get("area_name")), r.get("geometry")) for r in area_rows]
+    area_labels = [(short_name(_text(r.get("area_name")), 40), r.get("geometry")) for r in area_rows]
     marking = presentation.marking.strip().upper()
     figure_png = render_figure(boundaries, area_labels, features, wide=style.wide, marking=marking)
     ranked_features = sorted((f for f in features if f.label), key=lambda f: int(f.label))
@@ -692,7 +693,7 @@ def _time_definitions(time: TimeSection | None) -> tuple[tuple[str, str], ...]:
 
 
 def _study_area(area_rows: Sequence[Mapping[str, Any]]) -> str:
-    names = sorted({_text(r.get("area_name")) for r in area_rows} - {""})
+    names = sorted({short_name(_text(r.get("area_name"))) for r in area_rows} - {""})
     if not names:
         return "no districts"
     if len(names) <= 8:
@@ -833,7 +834,7 @@ def _key_findings(
         in_thin_text = "" if in_thin is None else f"{style.counted(in_thin, 'harm event')} in "
         most = "thin hotspots" if style.wide else "harm in thin hotspots"
         findings.append(
-            f"{_text(worst.get('area_name'))} had the most {most} "
+            f"{short_name(_text(worst.get('area_name')))} had the most {most} "
             f"({in_thin_text}{k} thin {_plural(k, 'hotspot')}); "
             f"across the district {style.counted(enforcement, 'enforcement event')} were "
             f"recorded against {style.counted(harm, 'harm event')} (coverage "
@@ -1102,7 +1103,7 @@ def _areas_table(
         enforcement = style.shown(_whole(r.get("enforcement")) or 0)
         in_thin = thin_harm.get(_text(r.get("area_code")))
         cells = [
-            _text(r.get("area_name")),
+            short_name(_text(r.get("area_name"))),
             _text(r.get("area_code")),
             harm.text,
             enforcement.text,
@@ -1170,7 +1171,7 @@ def _changes_section(
         if style.wide and any(n is not None and style.suppressed(n) for n in (before, after)):
             continue  # the test of exact counts would narrow a suppressed one down
         summary.append(
-            f"Harm went {trend} in {_text(row.get('area_name'))}: "
+            f"Harm went {trend} in {short_name(_text(row.get('area_name')))}: "
             f"{style.arrow(_whole(row.get('harm_previous')), _whole(row.get('harm_current')))} "
             f"harm events" + (f" (p {p if p.startswith('<') else '= ' + p})." if p else ".")
         )
@@ -1327,7 +1328,11 @@ def _stacked_table(points: Sequence[Mapping[str, Any]], style: Style) -> Table:
             else _text(point.get("grid_ref"))
         )
         rows.append(
-            (location, _text(point.get("area_name")), style.count(_whole(point.get("events")) or 0))
+            (
+                location,
+                short_name(_text(point.get("area_name"))),
+                style.count(_whole(point.get("events")) or 0),
+            )
         )
     return Table(("Location (OS grid ref)", "Area", "Events"), tuple(rows), (False, False, True))
 
@@ -1357,7 +1362,7 @@ def _parameter_value(name: str, value: Any) -> str:
     if name == "period" and isinstance(value, Mapping):
         return f"{value.get('label')} ({value.get('start')} to {value.get('end')})"
     if name == "study_area":
-        return ", ".join(str(v) for v in value) or "every district holding events"
+        return ", ".join(short_name(str(v)) for v in value) or "every district holding events"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):

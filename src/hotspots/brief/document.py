@@ -17,8 +17,10 @@ import re
 from functools import cache
 
 import jinja2
+import markupsafe
 
 from hotspots.brief.content import Briefing, Table
+from hotspots.display import neutralise_bidi
 
 __all__ = ["briefing_html", "briefing_markdown", "escape_markdown"]
 
@@ -49,8 +51,15 @@ def escape_markdown(value: object) -> str:
     >>> escape_markdown("a | b <i>")
     'a \\\\| b \\\\<i\\\\>'
     """
-    text = _LINE_BREAKS.sub(" ", str(value))
+    text = neutralise_bidi(_LINE_BREAKS.sub(" ", str(value)))
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _finalize(value: object) -> object:
+    """Input text loses bidirectional controls; markup the template built is left as it is."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return neutralise_bidi(value)
+    return value
 
 
 @cache
@@ -58,6 +67,8 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("hotspots.brief", "templates"),
         autoescape=True,
+        # Every value the template prints loses bidirectional controls (hotspots.display).
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         lstrip_blocks=False,
