@@ -260,3 +260,33 @@ def test_bidi_controls_and_endless_names_are_neutralised_in_the_briefing():
         assert not any(c in text for c in BIDI_CONTROLS)
         assert "javascript:alert(1)//evil" in text or "javascript:alert\\(1\\)//evil" in text
         assert "x" * MAX_NAME_CHARS not in text
+
+
+def test_geocoding_rate_reads_the_same_in_map_and_validate(tmp_path):
+    # 14 of 17 rows with coordinates: 82.35...%; rounding to 4 places first gave 82.3% in
+    # validate and 82.4% in map.
+    body = ROWS + "".join(f"{i},cuckooing,2024-07-01,,\n" for i in range(20, 23))
+    body += "".join(
+        f"{i},raid,2024-07-0{i - 29},52.63{i - 30},1.28{i - 30}\n" for i in range(30, 36)
+    )
+    source = events(tmp_path, body=body)
+    validated = invoke("validate", source)
+    mapped = invoke("map", source, "--period", "2024Q3", "--out", tmp_path / "o")
+    assert "geocoding rate 82.4%" in validated.output, validated.output
+    assert "geocoding rate 82.4%" in mapped.output, mapped.output
+
+
+@pytest.mark.parametrize(
+    ("values", "entries"),
+    [
+        (["Norwich, City of"], ("Norwich, City of",)),
+        (["Bristol, City of,Breckland"], ("Bristol, City of", "Breckland")),
+        (["Breckland,Broadland", "Norwich"], ("Breckland", "Broadland", "Norwich")),
+        (["Herefordshire, County of"], ("Herefordshire, County of",)),
+    ],
+    ids=["city-of", "city-of-then-more", "plain", "county-of"],
+)
+def test_study_area_keeps_ons_names_with_commas(values, entries):
+    from hotspots.validate import split_study_area
+
+    assert split_study_area(values) == entries

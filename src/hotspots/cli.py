@@ -216,9 +216,9 @@ def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str
             eps_m = float(eps)
         except ValueError:
             raise ConfigError(f"--eps: expected a distance in metres (e.g. 400), got {eps!r}") from None
-    study_area = tuple(
-        name.strip() for value in opts.get("study_area") or () for name in value.split(",") if name.strip()
-    )
+    from hotspots.validate import split_study_area
+
+    study_area = split_study_area(opts.get("study_area") or ())
     areas_key, boundaries = _areas_choice(opts)
     if opts.get("force"):
         from hotspots.boundaries import force_study_area

@@ -1144,6 +1144,10 @@ class ValidateResult(_Result):
         """Notes about how the files were read (encoding, delimiter, ...)."""
         return tuple(self.loaded.notes)
 
+    def _geocoding_rate(self) -> float:
+        rows = self.loaded.rows_read
+        return self.loaded.rows_with_coordinates / rows if rows else 0.0
+
     def summary_lines(self, folder: PathLike | None = None) -> list[str]:
         """What ``hotspots validate`` prints: row counts and the reasons rows were rejected."""
         r = self.report
@@ -1152,7 +1156,8 @@ class ValidateResult(_Result):
                 f"rows read {r['rows_read']:,}: valid in period {r['rows_valid_in_period']:,}, "
                 f"outside the period {r['rows_outside_period']:,}, rejected {r['rows_rejected']:,}"
             ),
-            f"geocoding rate {r['geocoding_rate']:.1%}",
+            # From the counts, not the rounded figure in summary.json: the same text as `map`.
+            f"geocoding rate {self._geocoding_rate():.1%}",
         ]
         lines += [f"  rejected {reason}: {n:,}" for reason, n in r["rejected_by_reason"].items() if n]
         if folder is not None:

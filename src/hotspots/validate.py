@@ -42,7 +42,9 @@ Times and windows (``docs/time.md``)
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
@@ -795,6 +797,32 @@ def study_area_warning(choice: dict[str, Any]) -> str | None:
         f"{'their' if many else 'its'} events are rejected as outside_study_area; to include "
         f"{'them' if many else 'it'}, pass {choice['add_with']}"
     )
+
+
+#: The tail of an ONS district name that holds a comma: "Bristol, City of",
+#: "Herefordshire, County of", "Kingston upon Hull, City of".
+_NAME_TAIL = re.compile(r"(?:City|County) of\b", re.IGNORECASE)
+
+
+def split_study_area(values: Iterable[str]) -> tuple[str, ...]:
+    """Study-area entries from ``--study-area`` values: split at commas, ONS names kept whole.
+
+    Examples
+    --------
+    >>> split_study_area(["Breckland,Broadland", "Norwich, City of"])
+    ('Breckland', 'Broadland', 'Norwich, City of')
+    """
+    entries: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if entries and _NAME_TAIL.fullmatch(part):
+                entries[-1] = f"{entries[-1]}, {part}"
+            else:
+                entries.append(part)
+    return tuple(entries)
 
 
 def resolve_study_area(areas: gpd.GeoDataFrame, wanted: tuple[str, ...]) -> set[str]:
