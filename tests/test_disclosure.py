@@ -481,15 +481,24 @@ def alternatives(world: World, kind: str, where: tuple, value: int):
                     days = 45
                 hots = list(world.hots)
                 hots[i] = replace(h, harm=counts[0], enforcement=counts[1], days=days)
-                # Compensate the district's totals through its other events, or not at all.
-                for compensate in (True, False):
-                    background = [list(b) for b in world.background]
-                    if compensate:
-                        background[h.district][0] -= moved[0]
-                        background[h.district][1] -= moved[1]
-                        if min(background[h.district]) < 0:
-                            continue
-                    yield replace(world, hots=hots, background=background)
+                # The district's other events absorb the move, exactly, partly or not at all:
+                # its published totals only have to read the same.
+                bg_harm, bg_enf = world.background[h.district]
+                tried = set()
+                for c_harm in (0, -1, 1, -2, 2):
+                    for c_enf in (0, -1, 1, -2, 2):
+                        for exact in (True, False):
+                            new_bg = (
+                                (bg_harm - moved[0] + c_harm, bg_enf - moved[1] + c_enf)
+                                if exact
+                                else (bg_harm + c_harm, bg_enf + c_enf)
+                            )
+                            if min(new_bg) < 0 or new_bg in tried:
+                                continue
+                            tried.add(new_bg)
+                            background = [list(b) for b in world.background]
+                            background[h.district] = list(new_bg)
+                            yield replace(world, hots=hots, background=background)
         elif kind in ("prev-harm", "prev-enf"):
             i = where[0]
             h = world.hots[i]

@@ -395,8 +395,8 @@ class _Change:
     geometry: Any
 
 
-#: Classes decided by the harm-count test; the wide version reports them as "matched" when
-#: either count is suppressed, since the test is computed from the exact counts.
+#: Classes decided by the harm-count test; the wide version reports them as "matched", since the
+#: test is computed from the exact counts.
 _TESTED_CLASSES: Final = ("intensified", "persistent", "diminished")
 MATCHED: Final = "matched"
 
@@ -447,11 +447,9 @@ def _changes(
             )
         change = _text(row.get("change"))
         p_value = _p_value(row.get("p_value"))
-        if style.wide and any(
-            s is not None and (s.protected or s.hi is None or " to " in s.text)
-            for s in (harm_previous, harm_current)
-        ):
-            # A test of exact counts, printed beside a suppressed one, narrows it down.
+        if style.wide:
+            # A test of exact counts gives them away (p = 0.002 fits 25 -> 6, not 25 -> 7), and
+            # an exact count differenced with the others pins suppressed ones: no test results.
             p_value = ""
             if change in _TESTED_CLASSES:
                 change = MATCHED
@@ -1071,8 +1069,9 @@ def _areas_table(
             after = _whole(row.get("harm_current"))
             trend = _text(row.get("harm_trend")) or "not tested"
             p = _p_value(row.get("harm_change_p"))
-            if style.wide and any(n is not None and style.suppressed(n) for n in (before, after)):
-                trend, p = "not shown", ""  # the test of exact counts would narrow them down
+            if style.wide:  # the test of exact counts would give them away: counts only
+                trends[_text(row.get("area_code"))] = style.arrow(before, after)
+                continue
             text = f"{trend}: {style.arrow(before, after)}"
             if p and trend in ("up", "down"):
                 text += f" (p {p if p.startswith('<') else '= ' + p})"
@@ -1145,7 +1144,12 @@ def _areas_note(compared: bool, wide: bool = False) -> str:
         f"Districts of the study area, {first}. Coverage is enforcement "
         "events per harm event across the whole district."
     )
-    if compared:
+    if compared and wide:
+        note += (
+            " Harm change gives the published counts of both periods; the significance tests are "
+            "computed from exact counts and are in the internal version only."
+        )
+    elif compared:
         note += (
             " Harm change is the comparison's test of the district's harm count: up or down only "
             "when the change is statistically significant (p-value shown)."
@@ -1167,9 +1171,8 @@ def _changes_section(
         if trend not in ("up", "down"):
             continue
         p = _p_value(row.get("harm_change_p"))
-        before, after = _whole(row.get("harm_previous")), _whole(row.get("harm_current"))
-        if style.wide and any(n is not None and style.suppressed(n) for n in (before, after)):
-            continue  # the test of exact counts would narrow a suppressed one down
+        if style.wide:
+            continue  # the test of exact counts would give them away
         summary.append(
             f"Harm went {trend} in {short_name(_text(row.get('area_name')))}: "
             f"{style.arrow(_whole(row.get('harm_previous')), _whole(row.get('harm_current')))} "

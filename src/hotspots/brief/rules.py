@@ -174,9 +174,9 @@ def audience_rules() -> tuple[str, ...]:
             "Wide: where a hotspot's status (thin or covered) together with its published harm "
             f"could pin down an enforcement count below {SUPPRESS_BELOW}, enforcement is "
             f"'{WITHHELD}' for every hotspot with that harm figure and status, 0 included. Priority "
-            "order is by published harm, then published enforcement, then hotspot id; p-values, "
-            "harm trends and the test-based classes (intensified, persistent, diminished: shown as "
-            f"'matched') are left out where a count is below {SUPPRESS_BELOW}; the geocoding rate "
+            "order is by published harm, then published enforcement, then hotspot id. Tests "
+            "computed from exact counts are left out: p-values, harm trends and the test-based "
+            "classes (intensified, persistent, diminished: shown as 'matched'); the geocoding rate "
             "and the predictive scores are in the internal version only."
         ),
         "Wide: days since the last enforcement are given in bands ("
