@@ -271,3 +271,141 @@ def test_map_never_crashes_and_accounts_for_every_row(case):
         assert summary["rows_read"] == rows_written, f"rows lost or invented: {data!r} {options!r}"
         check_rejected(files, summary, expected)
         assert schema.OUT_MAP in files
+
+
+# --- configs, boundary files and option values (issue 18) ------------------------------------
+#
+# The same invariants (documented exit code, no traceback or "Internal error", no outputs and no
+# temporary files after a failure) for the other things people pass: config files, boundary
+# files and option values. Each target gets HOTSPOTS_FUZZ_EXAMPLES // 5 cases (at least 1).
+
+EXTRA_EXAMPLES = max(1, TOTAL_EXAMPLES // 5)
+#: A small valid file: two clusters of harm near Norwich and a raid, all in 2024Q3.
+GOOD_EVENTS = (
+    "id,type,date,lat,lon\n"
+    + "".join(f"h{i},cuckooing,2024-07-{i + 1:02d},52.62{i % 4},1.29{i % 3}\n" for i in range(9))
+    + "r1,raid,2024-08-01,52.621,1.291\n"
+).encode()
+
+toml_key = st.one_of(
+    st.sampled_from(["id", "type", "date", "lat", "lon", "easting", "northing", "x", "y", "crs",
+                     "eps_m", "min_samples", "study_area", "thin_ratio", "footprint_margin_m",
+                     "marking", "tiles", "types", "other_types", "show_points", "engine"]),
+    junk_text,
+)
+toml_value = st.one_of(
+    st.sampled_from(['"id"', '"type"', '"date"', '"lat"', '"lon"', '"Norwich"', '"harm"', '"raid"',
+                     "1e308", "-1", "0", "3", "9223372036854775808", "true", "[]", '["Norwich"]',
+                     "nan", "inf", '""', "{}", '"EPSG:27700"', '"EPSG:99999"', "[1, 2]"]),
+    junk_text.map(lambda t: json.dumps(t)),
+    weird_numbers,
+)
+
+
+@st.composite
+def config_file(draw) -> bytes:
+    lines = []
+    for _ in range(draw(st.integers(0, 6))):
+        table = draw(st.sampled_from(["columns", "types", "roles", "ignore", "analysis", "bogus"]))
+        lines.append(f"[{table}]")
+        for _ in range(draw(st.integers(0, 4))):
+            key = draw(toml_key)
+            quoted = json.dumps(key) if draw(st.booleans()) else key
+            lines.append(f"{quoted} = {draw(toml_value)}")
+    text = "\n".join(lines) + "\n"
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le", "raw"]))
+    if encoding == "raw":
+        return draw(st.binary(max_size=200))
+    return text.encode(encoding, errors="replace")
+
+
+geometry = st.one_of(
+    st.none(),
+    st.sampled_from([
+        {"type": "Point", "coordinates": [1.29, 52.62]},
+        {"type": "LineString", "coordinates": [[1.2, 52.6], [1.3, 52.7]]},
+        {"type": "Polygon", "coordinates": [[[1.2, 52.6], [1.4, 52.6], [1.4, 52.7], [1.2, 52.7], [1.2, 52.6]]]},
+        {"type": "Polygon", "coordinates": [[[1.2, 52.6], [1.4, 52.7], [1.4, 52.6], [1.2, 52.7], [1.2, 52.6]]]},
+        {"type": "MultiPolygon", "coordinates": [[[[1.0, 52.5], [1.2, 52.5], [1.2, 52.6], [1.0, 52.6], [1.0, 52.5]]]]},
+        {"type": "GeometryCollection", "geometries": []},
+        {"type": "Polygon", "coordinates": []},
+        {"type": "Polygon", "coordinates": [[[1e308, 52.6], [1.4, 1e308], [1.2, 52.6]]]},
+    ]),
+)
+property_value = st.one_of(st.none(), st.sampled_from(["", "E1", "E2", "Norwich", "Norwich, City of"]),
+                           junk_text, st.integers(-5, 5))
+
+
+@st.composite
+def boundary_file(draw) -> tuple[str, bytes, list[str]]:
+    kind = draw(st.sampled_from(["geojson", "geojson", "geojson", "csv", "junk"]))
+    options = []
+    if draw(st.integers(0, 9)) == 0:
+        options += ["--boundary-name-field", draw(st.sampled_from(["area_code", "nope", ""]))]
+    if kind == "junk":
+        return "districts.geojson", draw(st.binary(max_size=300)), options
+    if kind == "csv":
+        return "districts.csv", b"area_code,area_name\nE1,Norwich\n", options
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                k: draw(property_value)
+                for k in draw(st.sets(st.sampled_from(["area_code", "area_name", "other"]), max_size=3))
+            },
+            "geometry": draw(geometry),
+        }
+        for _ in range(draw(st.integers(0, 5)))
+    ]
+    return "districts.geojson", json.dumps({"type": "FeatureCollection", "features": features}).encode(), options
+
+
+option_value = st.one_of(
+    weird_numbers, junk_text, st.sampled_from(["", "0", "-1", "1e308", "auto", "2024Q3", "2024-13", "FY2024-25Q5",
+                                               "9223372036854775808", "nan", "Norwich, City of", "EPSG:27700",
+                                               "EPSG:0", "cp1252", "utf-16", "klingon"]),
+)
+OPTIONS = ["--eps", "--min-samples", "--margin", "--thin-ratio", "--period", "--study-area", "--crs",
+           "--encoding", "--marking", "--tiles", "--date-order", "--delimiter", "--engine"]
+
+
+def run_with(command: str, files: dict[str, bytes], options: list[str]):
+    """Run `command` on events.csv plus `files` (named in `options` as {name}); like `run`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "events.csv").write_bytes(GOOD_EVENTS)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        args = [a.format(tmp=tmp) for a in options]
+        out = folder / "out"
+        result = CliRunner().invoke(main, [command, str(folder / "events.csv"), "--out", str(out), "--quiet", *args])
+        outputs = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} if out.exists() else {}
+        leftovers = [p.name for p in folder.iterdir() if p.name not in {"events.csv", "out", *files}]
+    return result, outputs, leftovers
+
+
+@settings(FUZZ_SETTINGS, max_examples=EXTRA_EXAMPLES)
+@given(config_file())
+def test_validate_never_crashes_on_a_config_file(config):
+    options = ["--config", "{tmp}/config.toml"]
+    result, files, leftovers = run_with("validate", {"config.toml": config}, options)
+    check_common(result, files, leftovers, config, options)
+
+
+@settings(FUZZ_SETTINGS, max_examples=EXTRA_EXAMPLES)
+@given(boundary_file())
+def test_validate_never_crashes_on_a_boundary_file(case):
+    name, data, extra = case
+    options = ["--boundaries", "{tmp}/" + name, *extra]
+    result, files, leftovers = run_with("validate", {name: data}, options)
+    check_common(result, files, leftovers, data, options)
+
+
+@settings(FUZZ_SETTINGS, max_examples=EXTRA_EXAMPLES)
+@given(st.lists(st.tuples(st.sampled_from(OPTIONS), option_value), max_size=3))
+def test_map_never_crashes_on_option_values(pairs):
+    options = [part for pair in pairs for part in pair]
+    if "--period" not in options:
+        options += ["--period", "2024Q3"]
+    result, files, leftovers = run_with("map", {}, options)
+    check_common(result, files, leftovers, b"", options)

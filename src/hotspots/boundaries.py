@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -232,7 +233,11 @@ def _read(file: Path) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     try:
-        return gpd.read_file(file)
+        with warnings.catch_warnings():
+            # pyogrio's notes (unclosed rings, fields not parsed as JSON, other layers) would
+            # print past --quiet; what matters is checked and reported by boundary_checks.
+            warnings.simplefilter("ignore")
+            return gpd.read_file(file)
     except Exception as exc:  # noqa: BLE001 -- pyogrio raises several types; all mean "cannot read"
         raise InputError(f"{file}: cannot read boundaries ({exc})") from None
 

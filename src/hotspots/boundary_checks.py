@@ -108,10 +108,10 @@ def check_boundaries(
     check_spatial(frame, file)
     problems: list[str] = []
     geometry = frame.geometry
-    present = geometry.notna() & ~geometry.is_empty
-    types = geometry.geom_type.where(present, None)
     wrong = [
-        (i + 1, str(t)) for i, t in enumerate(types) if t is not None and t not in POLYGON_TYPES
+        (i + 1, g.geom_type)
+        for i, g in enumerate(geometry)
+        if g is not None and not g.is_empty and g.geom_type not in POLYGON_TYPES
     ]
     if wrong:
         kinds = sorted({t for _, t in wrong})
