@@ -290,3 +290,31 @@ def test_study_area_keeps_ons_names_with_commas(values, entries):
     from hotspots.validate import split_study_area
 
     assert split_study_area(values) == entries
+
+
+def test_single_part_multipoints_are_points(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    points = [shapely.MultiPoint([(1.29 + i / 1000, 52.62)]) for i in range(3)]
+    points.append(shapely.MultiPoint([(1.29, 52.62), (1.3, 52.63)]))  # two parts: not a point
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "b", "c", "d"], "type": ["raid"] * 4, "date": ["2024-07-01"] * 4},
+        geometry=points, crs="EPSG:4326",
+    )
+    path = tmp_path / "events.gpkg"
+    frame.to_file(path, driver="GPKG")
+    out = tmp_path / "o"
+    run = invoke("validate", path, "--out", out)
+    assert run.exit_code == 0, run.output
+    rejected = list(csv.DictReader((out / "rejected.csv").open(encoding="utf-8")))
+    assert [(r["id"], r["reason"]) for r in rejected] == [("d", "geometry_not_point")]
+
+
+def test_zero_width_characters_do_not_hide_a_duplicate_id(tmp_path):
+    body = "A1,raid,2024-07-01,52.62,1.29\nA\u200b1,raid,2024-07-02,52.62,1.29\n\ufeffB2,raid,2024-07-02,52.62,1.29\nB2,raid,2024-07-02,52.62,1.29\n"
+    out = tmp_path / "o"
+    run = invoke("validate", events(tmp_path, body=body), "--out", out)
+    assert run.exit_code == 0, run.output
+    rejected = list(csv.DictReader((out / "rejected.csv").open(encoding="utf-8")))
+    assert [r["reason"] for r in rejected] == ["duplicate_id", "duplicate_id"]

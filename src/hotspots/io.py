@@ -649,13 +649,19 @@ _GEOMETRY_NAMES = np.array(
 def _geometry_text(series: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Point coordinates as text ('' for other geometries) and each row's geometry kind.
 
-    Null and empty geometries are ``"empty"`` (rejected as missing coordinates); any other
-    geometry type is named (rejected as not a point).
+    Null and empty geometries are ``"empty"`` (rejected as missing coordinates); a MultiPoint
+    of one point is that point; any other geometry type is named (rejected as not a point).
     """
     import shapely
 
     geoms = np.asarray(series, dtype=object)
     kinds = shapely.get_type_id(geoms)
+    # QGIS and shapefile exports store points as one-part MultiPoints: those are points.
+    single = (kinds == 4) & (shapely.get_num_geometries(geoms) == 1)
+    if single.any():
+        geoms = geoms.copy()
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
+        kinds = shapely.get_type_id(geoms)
     empty = (kinds < 0) | shapely.is_empty(geoms)
     is_point = (kinds == 0) & ~empty
     kind = np.where(empty, "empty", _GEOMETRY_NAMES[np.clip(kinds, 0, 7)]).astype(object)

@@ -204,6 +204,10 @@ def validate(
     return Validated(valid, out, int(has_coords.sum()), tuple(sorted(study)), study_choice)
 
 
+#: Zero-width characters (RE2): spaces, joiners, the word joiner and the byte-order mark.
+_ZERO_WIDTH = "[\\x{200B}\\x{200C}\\x{200D}\\x{2060}\\x{FEFF}]"
+
+
 def _repeated(ids: Any, among: np.ndarray) -> np.ndarray:
     """Rows of ``among`` whose id an earlier row of ``among`` holds."""
     import pyarrow as pa
@@ -211,6 +215,9 @@ def _repeated(ids: Any, among: np.ndarray) -> np.ndarray:
 
     rows = np.flatnonzero(among)
     subset = ids if len(rows) == len(ids) else ids.take(pa.array(rows))
+    # Zero-width characters (copied from web pages and PDFs) make "A1" and "A\u200b1" look
+    # like one id: they do not count towards telling ids apart.
+    subset = pc.replace_substring_regex(subset, _ZERO_WIDTH, "")
     # Ids as integer codes (one hash of each string), then duplicates among the codes.
     codes = pc.dictionary_encode(subset).indices.to_numpy(zero_copy_only=False)
     out = np.zeros(len(among), dtype=bool)
