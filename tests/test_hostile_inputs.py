@@ -318,3 +318,28 @@ def test_zero_width_characters_do_not_hide_a_duplicate_id(tmp_path):
     assert run.exit_code == 0, run.output
     rejected = list(csv.DictReader((out / "rejected.csv").open(encoding="utf-8")))
     assert [r["reason"] for r in rejected] == ["duplicate_id", "duplicate_id"]
+
+
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [("2024-07-01 25:99", "unparseable_date"), ("2024-07-01T24:61", "unparseable_date"),
+     ("25/07/2024 23:60", "unparseable_date"), ("2024-07-01T23:59", None), ("2024-07-01 24:00", None)],
+    ids=["25-99", "24-61", "slashed-23-60", "23-59", "24-00"],
+)
+def test_impossible_times_are_rejected(tmp_path, date, reason):
+    body = f"x1,raid,{date},52.62,1.29\n"
+    out = tmp_path / "o"
+    run = invoke("validate", events(tmp_path, body=ROWS + body), "--out", out)
+    assert run.exit_code == 0, run.output
+    rejected = list(csv.DictReader((out / "rejected.csv").open(encoding="utf-8")))
+    assert [r["reason"] for r in rejected if r["id"] == "x1"] == ([reason] if reason else [])
+
+
+def test_implausible_years_are_flagged(tmp_path):
+    body = "y1,raid,0001-07-01,52.62,1.29\ny2,raid,2099-07-01,52.62,1.29\n"
+    out = tmp_path / "o"
+    run = invoke("validate", events(tmp_path, body=ROWS + body), "--out", out)
+    assert run.exit_code == 0, run.output
+    summary = (out / "summary.json").read_text(encoding="utf-8")
+    assert "2 rows have a date before 1990 or after" in summary
+    assert "row 9: '0001-07-01'" in summary

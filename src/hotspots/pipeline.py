@@ -154,6 +154,7 @@ def load(
         local = load_local_areas(local_areas, code_field=local_code_field, name_field=local_name_field)
     notes.extend(districts.notes)
     checked = validate(raw, config.types, params, districts.areas, periods)
+    notes.extend(checked.notes)
     study = districts.areas[districts.areas[schema.COL_AREA_CODE].isin(checked.study_codes)]
     return Loaded(
         valid=checked.valid,

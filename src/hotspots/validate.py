@@ -97,6 +97,7 @@ class Validated:
     rows_with_coordinates: int  # rows whose coordinates were usable (for the geocoding rate)
     study_codes: tuple[str, ...]  # area codes of the study area, sorted
     study_choice: dict[str, Any] = dataclass_field(default_factory=dict)  # how it was chosen (summary.json)
+    notes: tuple[str, ...] = ()  # things worth a look that are not errors (implausible years)
 
 
 def validate(
@@ -201,7 +202,36 @@ def validate(
     for column in schema.OPTIONAL_RAW_COLUMNS:
         if column in raw:  # the time columns some inputs have: shown as written
             out[column] = rejected[column].fillna("").to_numpy()
-    return Validated(valid, out, int(has_coords.sum()), tuple(sorted(study)), study_choice)
+    return Validated(
+        valid, out, int(has_coords.sum()), tuple(sorted(study)), study_choice,
+        notes=_year_notes(raw, start),
+    )
+
+
+#: Dates before this year are flagged: police records of county lines do not go back further.
+FIRST_PLAUSIBLE_YEAR = 1990
+
+
+def _year_notes(raw: pd.DataFrame, start: np.ndarray) -> tuple[str, ...]:
+    """A note for dates whose year is implausible (0001, or after next year): typing slips."""
+    import datetime
+
+    known = ~np.isnat(start)
+    years = start.astype("datetime64[Y]").astype(np.int64) + 1970
+    last = datetime.date.today().year + 1
+    odd = known & ((years < FIRST_PLAUSIBLE_YEAR) | (years > last))
+    if not odd.any():
+        return ()
+    first = int(np.flatnonzero(odd)[0])
+    example = (
+        f"{raw[schema.COL_SOURCE].iloc[first]} row {raw[schema.COL_ROW].iloc[first]}: "
+        f"{raw[schema.COL_DATE].iloc[first]!r}"
+    )
+    note = (
+        f"{int(odd.sum()):,} rows have a date before {FIRST_PLAUSIBLE_YEAR} or after {last} "
+        f"(first: {example}); check them for typing slips -- they fall outside recent periods"
+    )
+    return (note,)
 
 
 #: Zero-width characters (RE2): spaces, joiners, the word joiner and the byte-order mark.
@@ -434,6 +464,13 @@ def _parse_text(
         month[is_slashed] = np.where(day_first, second, first)[is_slashed]
 
     parsed = found | is_month | is_slashed
+    # A clock past 23:59 (25:99) is no time of day: the date is not trusted either.
+    timed = parsed & pc.match_substring_regex(text, r"[T ]\d{1,2}:\d{2}").to_numpy(zero_copy_only=False)
+    if timed.any():
+        clock = _extract(text, r"[T ](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?", timed)
+        hour, minute, second = clock["h"], clock["mi"], clock["s"]
+        midnight = (hour == 24) & (minute == 0) & (second <= 0)
+        parsed = parsed & ~(timed & (((hour > 23) & ~midnight) | (minute > 59) | (second > 60)))
     start = _to_dates(year, month, day, parsed)
     valid = parsed & ~np.isnat(start)
     start[~valid] = np.datetime64("NaT")
