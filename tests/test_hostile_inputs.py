@@ -343,3 +343,45 @@ def test_implausible_years_are_flagged(tmp_path):
     summary = (out / "summary.json").read_text(encoding="utf-8")
     assert "2 rows have a date before 1990 or after" in summary
     assert "row 9: '0001-07-01'" in summary
+
+
+SMALL = "id,type,date,lat,lon\n1,raid,2024-07-01,52.62,1.29\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message", "code"),
+    [
+        ("u16.csv", SMALL.encode("utf-16-le"), "UTF-16 text without a byte-order mark; pass --encoding utf-16-le", 2),
+        ("u16be.csv", SMALL.encode("utf-16-be"), "pass --encoding utf-16-be", 2),
+        ("sep.csv", ("sep=;\n" + SMALL.replace(",", ";")).encode(), "Excel's delimiter hint", 2),
+        ("gz.csv", __import__("gzip").compress(SMALL.encode()), "gzip-compressed", 2),
+        ("zip.csv", b"PK\x03\x04" + bytes(range(256)), "zip archive", 2),
+        ("bin.csv", bytes(range(256)) * 4, "binary file, not text", 2),
+        ("book.xlsx", b"PK\x03\x04junk", "is a spreadsheet (.xlsx)", 2),
+        ("empty.geojson", b'{"type":"FeatureCollection","features":[]}', "no features", 3),
+    ],
+    ids=["utf16-le", "utf16-be", "excel-sep", "gzip", "zip", "binary", "xlsx", "empty-features"],
+)
+def test_files_that_are_not_what_they_say_get_the_real_problem(tmp_path, name, data, message, code):
+    path = tmp_path / name
+    path.write_bytes(data)
+    run = invoke("validate", path)
+    assert run.exit_code == code, run.output
+    assert message in run.output and "no 'id' column" not in run.output
+
+
+def test_utf16_without_bom_reads_with_the_encoding_named(tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes(SMALL.encode("utf-16-le"))
+    run = invoke("validate", path, "--encoding", "utf-16-le")
+    assert run.exit_code == 0, run.output
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path):
+    import os
+
+    fifo = tmp_path / "events.csv"
+    os.mkfifo(fifo)
+    run = invoke("validate", fifo)
+    assert run.exit_code == 2, run.output
+    assert "can be read only once" in run.output

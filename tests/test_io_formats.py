@@ -428,7 +428,7 @@ def test_non_point_and_null_geometries_are_rejected_with_reasons(tmp_path, areas
         Point(lon, lat),
         LineString([(lon, lat), (lon + 0.01, lat)]),
         Polygon([(lon, lat), (lon + 0.01, lat), (lon, lat + 0.01)]),
-        MultiPoint([(lon, lat)]),
+        MultiPoint([(lon, lat), (lon + 0.01, lat)]),  # a one-part MultiPoint is a point (issue 18)
         None,
         Point(),
     ]

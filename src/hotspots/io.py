@@ -48,6 +48,7 @@ import pandas as pd
 from hotspots import schema
 from hotspots.errors import InputError, NoDataError
 from hotspots.params import ColumnNames
+from hotspots.sniff import SPREADSHEET_SUFFIXES, check_events_file, spreadsheet_message
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 SPATIAL_SUFFIXES = (".geojson", ".json", ".gpkg")
@@ -102,12 +103,17 @@ def read_events(
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give the events file(s) inside it")
     suffix = path.suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        raise InputError(spreadsheet_message(path))
+    check_events_file(path, encoding, text=suffix in CSV_SUFFIXES)
     if suffix in SPATIAL_SUFFIXES or suffix in PARQUET_SUFFIXES:
         try:
             sha = file_sha256(path)
         except OSError as exc:
             raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
         table, crs = _read_spatial(path, suffix)
+        if len(table) == 0:
+            raise NoDataError(f"{path}: no features (an empty layer or FeatureCollection)")
         raw, notes = _raw_from_spatial(path, table, crs, columns)
         return ReadResult(raw, sha, "", "", notes)
     if suffix not in CSV_SUFFIXES:
