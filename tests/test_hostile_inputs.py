@@ -385,3 +385,28 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path):
     run = invoke("validate", fifo)
     assert run.exit_code == 2, run.output
     assert "can be read only once" in run.output
+
+
+def test_the_same_file_twice_is_refused(tmp_path):
+    source = events(tmp_path)
+    run = invoke("validate", source, tmp_path / "." / "events.csv")
+    assert run.exit_code == 2, run.output
+    assert "passed twice" in run.output
+
+
+def test_same_named_files_from_two_folders_are_told_apart_in_rejected_csv(tmp_path):
+    a = events(tmp_path / "a", body="a1,raid,bad,52.62,1.29\n")
+    b = events(tmp_path / "b", body="b1,raid,bad,52.62,1.29\n")
+    out = tmp_path / "o"
+    run = invoke("validate", a, b, "--out", out)
+    assert run.exit_code == 0, run.output
+    rejected = list(csv.DictReader((out / "rejected.csv").open(encoding="utf-8")))
+    assert {r["source_file"] for r in rejected} == {str(a), str(b)}
+
+
+def test_crs_for_a_lat_lon_file_is_reported_as_unused(tmp_path):
+    out = tmp_path / "o"
+    run = invoke("validate", events(tmp_path), "--crs", "EPSG:27700", "--out", out)
+    assert run.exit_code == 0, run.output
+    summary = (out / "summary.json").read_text(encoding="utf-8")
+    assert "--crs EPSG:27700 was not used" in summary and "lat/lon columns" in summary

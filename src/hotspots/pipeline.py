@@ -18,7 +18,7 @@ import pandas as pd
 from hotspots import __version__, schema
 from hotspots.analysis import analyse
 from hotspots.boundaries import DEFAULT_AREAS, load_boundaries
-from hotspots.errors import NoDataError
+from hotspots.errors import InputError, NoDataError
 from hotspots.io import read_events
 from hotspots.model import Analysis
 from hotspots.outputs import csv_text
@@ -131,16 +131,24 @@ def load(
     frames: list[pd.DataFrame] = []
     inputs: dict[str, str] = {}
     notes: list[str] = []
+    _refuse_repeated_files(files)
+    names = [p.name for p in files if isinstance(p, Path)]
     for path in files:
         progress(f"reading {path}")
         if isinstance(path, DatabaseSource):  # a PostgreSQL table or query (hotspots.postgis)
             result = read_events_db(path, config.columns)
         else:
             result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter)
-        frames.append(result.raw)
+        raw_rows = result.raw
+        if isinstance(path, Path) and names.count(path.name) > 1:
+            # Two inputs called events.csv from different folders: rows say which one.
+            raw_rows = raw_rows.assign(**{schema.COL_SOURCE: str(path)})
+        frames.append(raw_rows)
         key = path.name if path.name not in inputs else str(path)
         inputs[key] = result.sha256
         notes.extend(result.notes)
+        if isinstance(path, Path):
+            notes.extend(_crs_note(path, config, result))
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if len(raw) == 0:
         names = ", ".join(str(p) for p in files)
@@ -170,6 +178,43 @@ def load(
         local_areas=local,
         study_choice=checked.study_choice,
     )
+
+
+def _refuse_repeated_files(files: Sequence[Path]) -> None:
+    """Refuse one file passed twice (its rows would be read twice and all rejected as duplicates)."""
+    seen: dict[tuple[int, int], Path] = {}
+    for path in files:
+        if not isinstance(path, Path):
+            continue  # a database source
+        try:
+            info = path.stat()
+        except OSError:
+            continue  # read_events names a missing file
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            raise InputError(
+                f"{path}: passed twice (also as {seen[key]}); give each file once"
+            )
+        seen[key] = path
+
+
+def _crs_note(path: Path, config: Config, result: Any) -> tuple[str, ...]:
+    """A note when --crs (or [columns] crs) was given but the file's coordinates ignore it."""
+    wanted = config.columns.crs
+    if not wanted or len(result.raw) == 0:
+        return ()
+    used = str(result.raw[schema.COL_CRS].iloc[0])
+    if used == wanted:
+        return ()
+    kind = {
+        schema.CRS_WEB: "lat/lon columns (WGS84)",
+        schema.CRS_METRIC: "easting/northing columns (EPSG:27700)",
+    }.get(used, f"the file ({used})")
+    note = (
+        f"{path.name}: --crs {wanted} was not used: the coordinates were read from {kind}; "
+        "--crs applies to x/y columns only"
+    )
+    return (note,)
 
 
 def analyse_period(
