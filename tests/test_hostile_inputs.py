@@ -410,3 +410,25 @@ def test_crs_for_a_lat_lon_file_is_reported_as_unused(tmp_path):
     assert run.exit_code == 0, run.output
     summary = (out / "summary.json").read_text(encoding="utf-8")
     assert "--crs EPSG:27700 was not used" in summary and "lat/lon columns" in summary
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "hint"),
+    [
+        ("id,type,date,lat,lon", [f"{i},raid,2024-07-01,1.29{i},52.62{i}" for i in range(5)],
+         "latitude column holds longitudes"),
+        ("id,type,date,easting,northing", [f"{i},raid,2024-07-01,623.15{i},308.72{i}" for i in range(5)],
+         "they look like kilometres"),
+        ("id;type;date;easting;northing", [f"{i};raid;2024-07-01;623,15{i};308,72{i}" for i in range(5)],
+         "thousands comma"),
+    ],
+    ids=["lat-lon-swapped", "kilometres", "thousands-commas"],
+)
+def test_a_file_wide_coordinate_fault_gets_a_hint(tmp_path, header, rows, hint):
+    path = tmp_path / "events.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "o"
+    run = invoke("validate", path, "--out", out)
+    assert run.exit_code == 0, run.output
+    summary = (out / "summary.json").read_text(encoding="utf-8")
+    assert hint in summary, summary

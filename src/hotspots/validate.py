@@ -54,6 +54,7 @@ import pandas as pd
 
 from hotspots import parallel, schema
 from hotspots.errors import InputError
+from hotspots.hints import coordinate_hints
 from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import Period
 
@@ -202,9 +203,10 @@ def validate(
     for column in schema.OPTIONAL_RAW_COLUMNS:
         if column in raw:  # the time columns some inputs have: shown as written
             out[column] = rejected[column].fillna("").to_numpy()
+    hints = coordinate_hints(raw, _REASON_TEXT[reason], x_m, y_m)
     return Validated(
         valid, out, int(has_coords.sum()), tuple(sorted(study)), study_choice,
-        notes=_year_notes(raw, start),
+        notes=(*_year_notes(raw, start), *hints),
     )
 
 
