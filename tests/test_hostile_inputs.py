@@ -432,3 +432,24 @@ def test_a_file_wide_coordinate_fault_gets_a_hint(tmp_path, header, rows, hint):
     assert run.exit_code == 0, run.output
     summary = (out / "summary.json").read_text(encoding="utf-8")
     assert hint in summary, summary
+
+
+def test_a_multi_layer_geopackage_names_its_layers_and_takes_layer(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "events.gpkg"
+    events_frame = gpd.GeoDataFrame(
+        {"id": ["a", "b"], "type": ["raid", "raid"], "date": ["2024-07-01"] * 2},
+        geometry=[shapely.Point(1.29, 52.62), shapely.Point(1.30, 52.63)], crs="EPSG:4326",
+    )
+    other = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.Point(0, 0)], crs="EPSG:4326")
+    other.to_file(path, layer="notes", driver="GPKG")
+    events_frame.to_file(path, layer="events", driver="GPKG")
+    run = invoke("validate", path)
+    assert run.exit_code == 2, run.output
+    assert "holds 2 layers" in run.output and "'events'" in run.output and "--layer" in run.output
+    assert "Warning" not in run.output
+    assert invoke("validate", path, "--layer", "events").exit_code == 0
+    missing = invoke("validate", path, "--layer", "nope")
+    assert missing.exit_code == 2 and "no layer 'nope'" in missing.output

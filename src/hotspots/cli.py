@@ -106,6 +106,7 @@ def _input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--boundaries", type=click.Path(path_type=Path), help="Polygon file of your own areas (same as --areas FILE)."),
         click.option("--boundary-code-field", default="area_code", show_default=True, help="Code field in --areas FILE / --boundaries."),
         click.option("--boundary-name-field", default="area_name", show_default=True, help="Name field in --areas FILE / --boundaries."),
+        click.option("--layer", help="Layer of a multi-layer GeoPackage holding the events."),
         click.option("--study-area", multiple=True, help="District names or codes, comma-separated or repeated. Default: districts holding events."),
         click.option("--force", "force", help="Study area = a police force's districts, e.g. Norfolk, 'Devon & Cornwall', metropolitan."),
         click.option("--local-areas", type=click.Path(path_type=Path), help="Polygons of wards/neighbourhoods/beats: each hotspot is named by one; writes local_areas.csv."),
@@ -258,6 +259,7 @@ def _settings(opts: dict[str, Any], *, allow_auto_eps: bool = False) -> dict[str
         local_area_name_field=opts.get("local_area_name_field"),
         table=opts.get("table"),
         query=opts.get("query"),
+        layer=opts.get("layer"),
     )
     return {
         "config": config,

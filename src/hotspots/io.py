@@ -37,6 +37,7 @@ import csv
 import hashlib
 import io
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -88,8 +89,12 @@ def read_events(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    layer: str | None = None,
 ) -> ReadResult:
     """Read one events file (CSV, GeoJSON, GeoPackage or GeoParquet) as raw text.
+
+    ``layer`` names the layer of a multi-layer GeoPackage (one with several layers and no
+    ``layer`` is refused, naming them).
 
     Raises
     ------
@@ -111,7 +116,7 @@ def read_events(
             sha = file_sha256(path)
         except OSError as exc:
             raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-        table, crs = _read_spatial(path, suffix)
+        table, crs = _read_spatial(path, suffix, layer)
         if len(table) == 0:
             raise NoDataError(f"{path}: no features (an empty layer or FeatureCollection)")
         raw, notes = _raw_from_spatial(path, table, crs, columns)
@@ -415,7 +420,29 @@ def _short(exc: object) -> str:
 # --- spatial files --------------------------------------------------------------------------
 
 
-def _read_spatial(path: Path, suffix: str) -> tuple[pd.DataFrame, str]:
+def _layer_of(path: Path, layer: str | None) -> str | None:
+    """The layer to read: ``layer`` if the file holds it; refuse a multi-layer file without one."""
+    import pyogrio
+
+    try:
+        layers = [str(name) for name, _kind in pyogrio.list_layers(path)]
+    except Exception:  # noqa: BLE001 - unreadable: read_file says so with its own message
+        return layer
+    if layer is not None:
+        if layer not in layers:
+            raise InputError(
+                f"{path}: no layer {layer!r}; its layers are {', '.join(repr(n) for n in layers)}"
+            )
+        return layer
+    if len(layers) > 1:
+        raise InputError(
+            f"{path}: holds {len(layers)} layers ({', '.join(repr(n) for n in layers)}); "
+            "name the one with the events with --layer NAME"
+        )
+    return None
+
+
+def _read_spatial(path: Path, suffix: str, layer: str | None = None) -> tuple[pd.DataFrame, str]:
     import geopandas as gpd
 
     try:
@@ -425,7 +452,12 @@ def _read_spatial(path: Path, suffix: str) -> tuple[pd.DataFrame, str]:
             except ValueError:  # plain Parquet without geometry metadata: a table
                 frame = pd.read_parquet(path)
         else:
-            frame = gpd.read_file(path)
+            chosen = _layer_of(path, layer)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pyogrio's "more than one layer" and the like
+                frame = gpd.read_file(path, layer=chosen) if chosen else gpd.read_file(path)
+    except InputError:
+        raise
     except Exception as exc:  # noqa: BLE001 - pyogrio and pyarrow raise many types; all mean "unreadable"
         raise InputError(f"{path}: cannot read it as {suffix[1:]} ({_short(exc)})") from None
     crs = ""

@@ -107,6 +107,7 @@ class ReadOptions:
     local_area_name_field: str | None = None
     table: str | None = None  # events given as a postgresql:// URL: the table (SCHEMA.NAME) ...
     query: str | None = None  # ... or the SELECT query holding them (hotspots.postgis)
+    layer: str | None = None  # the layer of a multi-layer GeoPackage
 
 
 # --- shared steps ------------------------------------------------------------------------------
@@ -182,6 +183,7 @@ def _load(
         local_areas=read.local_areas,
         local_code_field=read.local_area_code_field,
         local_name_field=read.local_area_name_field,
+        layer=read.layer,
         progress=progress,
         periods=tuple(p for p in (also, params.period) if p is not None),
     )

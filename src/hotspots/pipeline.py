@@ -115,6 +115,7 @@ def load(
     local_areas: Path | None = None,
     local_code_field: str | None = None,
     local_name_field: str | None = None,
+    layer: str | None = None,
     progress: Progress = lambda _: None,
     periods: tuple[Period, ...] = (),
 ) -> Loaded:
@@ -138,7 +139,7 @@ def load(
         if isinstance(path, DatabaseSource):  # a PostgreSQL table or query (hotspots.postgis)
             result = read_events_db(path, config.columns)
         else:
-            result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter)
+            result = read_events(path, config.columns, encoding=encoding, delimiter=delimiter, layer=layer)
         raw_rows = result.raw
         if isinstance(path, Path) and names.count(path.name) > 1:
             # Two inputs called events.csv from different folders: rows say which one.
