@@ -603,3 +603,33 @@ def test_the_attack_finds_a_disclosure_in_an_unprotected_briefing(no_figure):
         for other in alternatives(world, "hot-enf", (0,), 2)
     )
     assert wide_output(world) == wide_output(next(alternatives(world, "hot-enf", (0,), 2)))
+
+
+def test_the_wide_pdf_prints_no_number_the_html_does_not(tmp_path):
+    # The attack compares the HTML and Markdown; the PDF is printed from the same HTML, and this
+    # checks that its text (pypdf) holds no number the HTML's text does not.
+    from hotspots.brief import briefing_pdf, find_chromium
+
+    pypdf = pytest.importorskip("pypdf")
+    if find_chromium() is None:
+        pytest.skip("no Chromium to print the PDF with (apt-get install chromium)")
+    world = World(
+        thin_ratio=0.5, min_samples=3, hots=[Hot(0, 3, 1, 10), Hot(0, 9, 2, 40, (4, 1)), Hot(1, 12, 0, None)],
+        background=[[2, 1], [7, 3]], previous_area=[6, 9], reasons=[3, 12, 1], outside=2,
+        compared=True, top_n=3,
+    )
+    current = analysis_from(world)
+    b = build_briefing(
+        current, comparison_from(world, current), audience="wide", produced=date(2024, 10, 7),
+        version="test",
+    )
+    html = briefing_html(b)
+    path = tmp_path / "briefing.pdf"
+    assert briefing_pdf(html, path), "Chromium failed to print"
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    parser = _Text()
+    parser.feed(html)
+    published = set(NUMBER.findall(" ".join(parser.parts)))
+    printed = set(NUMBER.findall(text))
+    assert printed, "no text extracted from the PDF"
+    assert printed <= published, printed - published
