@@ -1124,7 +1124,7 @@ def _surface_table(table: Any, style: Style) -> Table:
     for r in rows:
         peak_x, peak_y = _number(r.get("peak_x")), _number(r.get("peak_y"))
         body.append((
-            _text(r.get("area_name")),
+            short_name(_text(r.get("area_name"))),
             style.count(round(_number(r.get("unmatched_harm")) or 0.0)),
             f"{_number(r.get('thin_surface_km2')) or 0.0:,.1f}",
             style.location(peak_x, peak_y) if peak_x is not None and peak_y is not None else "no thin surface",
