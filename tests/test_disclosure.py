@@ -175,6 +175,8 @@ def analysis_from(world: World) -> Analysis:
                 "centroid_x": x,
                 "centroid_y": y,
                 "footprint_m2": math.pi * 300**2,
+                "locations": h.harm,  # every harm event at its own point
+                "few_locations": False,
                 "geometry": shapely.Point(x, y).buffer(300, quad_segs=4),
             }
         )
@@ -602,7 +604,8 @@ def test_the_attack_finds_a_disclosure_in_an_unprotected_briefing(no_figure):
         internal(other) != published
         for other in alternatives(world, "hot-enf", (0,), 2)
     )
-    assert wide_output(world) == wide_output(next(alternatives(world, "hot-enf", (0,), 2)))
+    wide = wide_output(world)
+    assert any(wide_output(other) == wide for other in alternatives(world, "hot-enf", (0,), 2))
 
 
 def test_the_wide_pdf_prints_no_number_the_html_does_not(tmp_path):
