@@ -177,6 +177,11 @@ def analysis_from(world: World) -> Analysis:
                 "footprint_m2": math.pi * 300**2,
                 "locations": h.harm,  # every harm event at its own point
                 "few_locations": False,
+                "local_area_code": "",
+                "local_area_name": "",
+                "near": "",
+                "postcode_sector": "",
+                "postcode": "",
                 "geometry": shapely.Point(x, y).buffer(300, quad_segs=4),
             }
         )
