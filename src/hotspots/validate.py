@@ -466,13 +466,6 @@ def _parse_text(
         month[is_slashed] = np.where(day_first, second, first)[is_slashed]
 
     parsed = found | is_month | is_slashed
-    # A clock past 23:59 (25:99) is no time of day: the date is not trusted either.
-    timed = parsed & pc.match_substring_regex(text, r"[T ]\d{1,2}:\d{2}").to_numpy(zero_copy_only=False)
-    if timed.any():
-        clock = _extract(text, r"[T ](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?", timed)
-        hour, minute, second = clock["h"], clock["mi"], clock["s"]
-        midnight = (hour == 24) & (minute == 0) & (second <= 0)
-        parsed = parsed & ~(timed & (((hour > 23) & ~midnight) | (minute > 59) | (second > 60)))
     start = _to_dates(year, month, day, parsed)
     valid = parsed & ~np.isnat(start)
     start[~valid] = np.datetime64("NaT")
