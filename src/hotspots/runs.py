@@ -448,8 +448,14 @@ def run_job(
             progress(f"{spec.name}: {spec.kind} ({spec.audience})")
             result = make_product(spec, files, job, period, against, today)
             folder = staging / spec.name
-            result.write(folder)
-            own_log = folder / "audit.jsonl"
+            if callable(getattr(result, "audit_log", None)):
+                # A briefing records itself before delivering (never inside a wide folder):
+                # give it a log beside its folder, read back into the shared log below.
+                own_log = staging / f".{spec.name}.audit.jsonl"
+                result.write(folder, audit_log=own_log)
+            else:
+                result.write(folder)
+                own_log = folder / "audit.jsonl"
             if own_log.exists():  # the run's records belong in the shared log, not the bundle
                 product_records += [
                     json.loads(line) for line in own_log.read_text("utf-8").splitlines() if line
