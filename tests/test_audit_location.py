@@ -18,7 +18,7 @@ from hotspots.jobs import BriefResult
 def result(audience: str) -> BriefResult:
     b = brief(make_analysis(), audience=audience, reason="Op Alpha")
     return BriefResult(
-        b, briefing_html(b), briefing_markdown(b), None, "not requested",
+        b, briefing_html(b), briefing_markdown(b), b"", None, "not requested",
         {"audience": audience}, SimpleNamespace(inputs={"cuckooing.csv": "ab" * 32}),
         "Op Alpha", make_analysis(),
     )

@@ -35,7 +35,8 @@ def test_brief_writes_its_files_and_says_so(briefed):
         "audit.jsonl", "briefing.docx", "briefing.html", "briefing.md", "briefing.png"
     ]
     assert result.output.splitlines() == [
-        f"wrote briefing.html, briefing.png, briefing.md, briefing.docx and appended audit.jsonl in {out}",
+        f"wrote briefing.html, briefing.png, briefing.md, briefing.docx in {out}",
+        f"audit record appended to {out / 'audit.jsonl'}",
         "no briefing.pdf: not requested",
     ]
 
