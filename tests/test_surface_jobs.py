@@ -104,17 +104,23 @@ def test_bad_surface_and_chance_options_exit_2_with_a_message(tmp_path, option, 
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("audience", ["internal", "wide"])
-def test_briefing_says_which_priorities_are_unlikely_by_chance(tmp_path, audience):
-    out = tmp_path / audience
+def test_briefing_says_which_priorities_are_unlikely_by_chance(tmp_path):
+    out = tmp_path / "internal"
     result = run("brief", *SAMPLE, "--period", "2024Q4", "--chance-test", "--replicates", "19",
-                 "--audience", audience, "--produced", "2024-12-31", "--no-pdf", "--out", out)
+                 "--produced", "2024-12-31", "--no-pdf", "--out", out)
     assert result.exit_code == 0, result.output
     markdown = (out / "briefing.md").read_text()
-    assert "Against chance" in markdown and WORD_UNLIKELY in markdown
-    # The wide audience gets the words, never the p-value (a figure derived from counts).
-    assert ("(p = " in markdown) == (audience == "internal")
+    assert "Against chance" in markdown and WORD_UNLIKELY in markdown and "(p = " in markdown
     assert "enforcement is absent there" in markdown  # the caveat travels with the column
+
+
+def test_the_wide_briefing_refuses_the_chance_test(tmp_path):
+    # A test result can pin a suppressed count: the wide version prints none (docs/privacy.md).
+    result = run("brief", *SAMPLE, "--period", "2024Q4", "--chance-test", "--audience", "wide",
+                 "--produced", "2024-12-31", "--no-pdf", "--out", tmp_path / "wide")
+    assert result.exit_code == 2, result.output
+    assert "--chance-test is for the internal audience" in result.output
+    assert not (tmp_path / "wide").exists()
 
 
 @pytest.mark.parametrize("audience", ["internal", "wide"])

@@ -891,6 +891,12 @@ def run_brief(
 
     if audience not in AUDIENCES:
         raise ConfigError(f"audience: expected one of {', '.join(AUDIENCES)}, got {audience!r}")
+    if chance is not None and audience == "wide":
+        # Test results can pin a suppressed count (docs/privacy.md): the wide version prints none.
+        raise ConfigError(
+            "--chance-test is for the internal audience: the wide briefing prints no test results "
+            "(see docs/privacy.md); drop --chance-test or use --audience internal"
+        )
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
         raise ConfigError(f"top_n: expected a whole number of at least 1, got {top_n!r}")
     config, params, presentation = _settings(config, params, presentation, period)

@@ -974,9 +974,8 @@ def _priority_table(
             change = changes.get(h.hotspot_id)
             row.append(_change_text(change, style) if change else "not compared")
         if tested:
-            # The wide audience gets the words only: a p-value is a figure derived from counts.
-            exact = not style.wide and h.p_value is not None
-            row.append(f"{h.chance} (p = {h.p_value:.2f})" if exact else h.chance)
+            # Only the internal audience gets here (run_brief refuses the test for the wide one).
+            row.append(f"{h.chance} (p = {h.p_value:.2f})" if h.p_value is not None else h.chance)
         rows.append(tuple(row))
     return Table(tuple(columns), tuple(rows), tuple(numeric))
 
