@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from html.parser import HTMLParser
 from types import SimpleNamespace
+from unittest import mock
 
 import geopandas as gpd
 import pandas as pd
@@ -347,14 +348,27 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+def _no_pictures(*args: object, **kwargs: object) -> bytes:
+    return b""
+
+
 def wide_output(world: World) -> tuple:
-    """Everything the wide briefing publishes: HTML text, Markdown, the figure's shapes."""
+    """Everything the wide briefing publishes: HTML text, Markdown, the figure's shapes.
+
+    The figure and the insets are drawn from ``map_features``, which the attack compares
+    shape by shape; drawing their PNGs for every world searched (matplotlib, six axes a
+    briefing) would only make the search minutes slower, so they are not drawn here.
+    """
     current = analysis_from(world)
     comparison = comparison_from(world, current) if world.compared else None
-    b = build_briefing(
-        current, comparison, audience="wide", top_n=world.top_n, produced=date(2024, 10, 7),
-        version="test",
-    )
+    with (
+        mock.patch("hotspots.brief.figure.render_figure", _no_pictures),
+        mock.patch("hotspots.brief.insets.render_insets", _no_pictures),
+    ):
+        b = build_briefing(
+            current, comparison, audience="wide", top_n=world.top_n, produced=date(2024, 10, 7),
+            version="test",
+        )
     parser = _Text()
     parser.feed(briefing_html(b))
     html = " ".join(parser.parts)
