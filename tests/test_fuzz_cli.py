@@ -196,7 +196,7 @@ def cached_boundaries():
         yield
 
 
-BINARY_OUTPUTS = {".gpkg", ".xlsx", ".docx", ".png", ".pdf"}
+BINARY_OUTPUTS = {".gpkg", ".xlsx", ".docx", ".png", ".pdf", ".tif"}
 
 
 def run(command: str, data: bytes, options: list[str]):
@@ -379,7 +379,12 @@ def run_with(command: str, files: dict[str, bytes], options: list[str]):
         args = [a.format(tmp=tmp) for a in options]
         out = folder / "out"
         result = CliRunner().invoke(main, [command, str(folder / "events.csv"), "--out", str(out), "--quiet", *args])
-        outputs = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} if out.exists() else {}
+        outputs = (  # text outputs as text, binary ones (outputs.gpkg, tables.xlsx...) as bytes
+            {p.name: p.read_bytes() if p.suffix in BINARY_OUTPUTS else p.read_text(encoding="utf-8")
+             for p in out.iterdir()}
+            if out.exists()
+            else {}
+        )
         leftovers = [p.name for p in folder.iterdir() if p.name not in {"events.csv", "out", *files}]
     return result, outputs, leftovers
 
