@@ -152,8 +152,8 @@ def load(
             notes.extend(_crs_note(path, config, result))
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if len(raw) == 0:
-        names = ", ".join(str(p) for p in files)
-        raise NoDataError(f"{names}: no data rows (the file has a header only, or nothing at all)")
+        listed = ", ".join(str(p) for p in files)
+        raise NoDataError(f"{listed}: no data rows (the file has a header only, or nothing at all)")
     progress(f"validating {len(raw):,} rows")
     districts = load_boundaries(boundaries, areas=areas, code_field=code_field, name_field=name_field)
     local = None
@@ -181,7 +181,7 @@ def load(
     )
 
 
-def _refuse_repeated_files(files: Sequence[Path]) -> None:
+def _refuse_repeated_files(files: Sequence[Path | DatabaseSource]) -> None:
     """Refuse one file passed twice (its rows would be read twice and all rejected as duplicates)."""
     seen: dict[tuple[int, int], Path] = {}
     for path in files:

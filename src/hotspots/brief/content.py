@@ -618,9 +618,9 @@ def build_briefing(
     if timeline is not None and not style.wide:
         from hotspots.brief.timesection import time_section, trend_finding
 
-        ranked = [(h.rank, h.hotspot_id) for h in priority]
-        time = time_section(timeline, time_of_week, ranked)
-        sentence = trend_finding(timeline, ranked)
+        priority_ids = [(h.rank, h.hotspot_id) for h in priority]
+        time = time_section(timeline, time_of_week, priority_ids)
+        sentence = trend_finding(timeline, priority_ids)
         if sentence:  # after the headline findings; the list keeps its maximum length
             at = min(len(findings), 2)
             findings = (*findings[:at], sentence, *findings[at:])[:MAX_FINDINGS]

@@ -306,7 +306,7 @@ def _legend(axes: Any, wide: bool, statuses: set[str] | None = None) -> None:
     """Only what the figure shows: a status without a hotspot gets no legend patch."""
     shape = "1 km square" if wide else "hotspot"
     shown = {schema.STATUS_THIN, schema.STATUS_COVERED} if statuses is None else statuses
-    handles = [
+    handles: list[Any] = [
         Patch(
             facecolor=STATUS_COLOURS[status],
             alpha=0.6,

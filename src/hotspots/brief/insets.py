@@ -252,7 +252,7 @@ def render_insets(
 
 def _key(axes: Any, wide: bool, statuses: set[str]) -> None:
     shape = "1 km square holding the hotspot" if wide else "hotspot footprint"
-    handles = [
+    handles: list[Any] = [
         Patch(
             facecolor=STATUS_COLOURS[status],
             alpha=0.5,
