@@ -444,8 +444,9 @@ def test_top_n_keeps_the_highest_ranks():
 def test_key_findings_give_the_numbers(internal):
     assert internal.key_findings == (
         (
-            "4 of 6 harm hotspots in 2024Q3 had thin enforcement coverage (fewer than 0.5 enforcement "
-            "events per harm event); 2 had no recorded enforcement at all; 3 are in Great Yarmouth."
+            "4 of 6 harm hotspots (cuckooing reports) in 2024Q3 had thin enforcement coverage "
+            "(fewer than 0.5 raids and seizures per harm event); 2 had no recorded enforcement at "
+            "all; 3 are in Great Yarmouth."
         ),
         "Thin hotspots held 58% of the harm events recorded in the study area (29 of 50).",
         (

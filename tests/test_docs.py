@@ -55,3 +55,18 @@ def test_command_reference_matches_help():
     assert cog and done.returncode == 0, (
         f"docs/commands.md is out of date: run `cog -r docs/commands.md`\n{done.stdout}{done.stderr}"
     )
+
+
+def test_definitions_reference_matches_the_one_source():
+    """docs/outputs-and-definitions.md quotes hotspots.definitions (issue 16: written once)."""
+    cog = pytest.importorskip("cogapp", reason="cogapp is in the test extra")
+    page = ROOT / "docs" / "outputs-and-definitions.md"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-m", "cogapp", "--check", str(page)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert cog and done.returncode == 0, (
+        f"{page.name} is out of date: run `cog -r docs/outputs-and-definitions.md`\n"
+        f"{done.stdout}{done.stderr}"
+    )

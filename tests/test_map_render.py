@@ -278,9 +278,10 @@ def test_header_states_period_parameters_quality_and_definitions(default_page):
         in header
     )
     assert (
-        "coverage = enforcement events in footprint ÷ harm events; thin = coverage &lt; 0.5"
-        in header
+        "<b>Coverage:</b> Enforcement events of the period inside the footprint per harm event "
+        "in the hotspot." in header
     )
+    assert "<b>Thin:</b> A hotspot whose coverage is below 0.5; otherwise covered." in header
     assert "<b>Hotspots:</b> 2 (1 thin, holding 4 harm events)" in header
     assert "Event points: not shown" in header
     assert "hs-warning" not in header
@@ -418,7 +419,7 @@ def test_thin_ratio_is_stated_in_legend_and_definitions():
     page = map_html(_replace(analysis, params=params))
     legend = re.search(r'<div id="hs-legend".*?</div></div>', page, re.DOTALL).group(0)
     assert "thin: under 0.3 enforcement per harm event" in legend
-    assert "thin = coverage &lt; 0.3" in page
+    assert "<b>Thin:</b> A hotspot whose coverage is below 0.3; otherwise covered." in page
 
 
 def test_enforcement_clusters_are_drawn_with_type_counts(default_page):

@@ -617,8 +617,9 @@ def _write_compare_files(out: OutputFolder, result: CompareResult) -> None:
 
 def _write_compare_summary(out: OutputFolder, result: CompareResult) -> None:
     from hotspots import __version__
+    from hotspots.definitions import summary_definitions
     from hotspots.outputs import json_text
-    from hotspots.pipeline import DEFINITIONS
+    from hotspots.pipeline import labels_record
 
     evaluation = result.evaluation
     content = {
@@ -627,7 +628,8 @@ def _write_compare_summary(out: OutputFolder, result: CompareResult) -> None:
         "command": "compare",
         **result.comparison.as_summary(),
         "evaluation": evaluation.as_dict() if evaluation is not None else None,
-        "definitions": DEFINITIONS,
+        "labels": labels_record(result.current),
+        "definitions": summary_definitions(result.current),
         "notes": list(result.loaded.notes),
         "outputs": [*out.names, schema.OUT_SUMMARY],
         **_extras_summary(result),

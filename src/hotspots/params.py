@@ -1,6 +1,6 @@
 """Every tunable of an analysis, validated on creation, with optional TOML loading.
 
-A config file (``--config``) has up to four tables; every key is optional::
+A config file (``--config``) has up to six tables; every key is optional::
 
     [columns]            # your header -> the column hotspots expects
     id = "Crime ID"
@@ -28,6 +28,10 @@ A config file (``--config``) has up to four tables; every key is optional::
     eps_m = 400
     min_samples = 3
 
+    [labels]             # what harm and enforcement stand for (hotspots.labels)
+    harm = "robbery"
+    harm_description = "Robbery — a stand-in for drug-market harm"
+
 Command-line options override the config file.
 """
 
@@ -42,6 +46,7 @@ from typing import Any
 
 from hotspots import schema
 from hotspots.errors import ConfigError
+from hotspots.labels import Labels, labels_from_table
 from hotspots.period import Period
 from hotspots.tiles import basemap_from_tiles
 
@@ -117,6 +122,11 @@ class EventTypes:
     aliases: Mapping[str, str] = field(default_factory=dict)  # casefolded label -> type
     ignored: frozenset[str] = frozenset()  # casefolded labels recorded but not analysed
     ignore_others: bool = False
+    #: type -> the user's label for it as the config writes it (first one given); tooltips and
+    #: tables show it ("Robbery 3", not "robbery 3"). Types without one show their own name.
+    type_labels: Mapping[str, str] = field(default_factory=dict)
+    #: what harm and enforcement stand for, in the user's words ([labels], hotspots.labels)
+    labels: Labels = field(default_factory=Labels)
 
     def __post_init__(self) -> None:
         for type_name, role in self.roles.items():
@@ -130,6 +140,10 @@ class EventTypes:
                     f"types: label {label!r} maps to {type_name!r}, which has no role; "
                     f"add it under [roles] or use one of {', '.join(sorted(self.roles))}"
                 )
+
+    def label_of(self, type_name: str) -> str:
+        """The user's label of an event type (``"Robbery"``), else the type's own name."""
+        return self.type_labels.get(type_name, type_name)
 
     def lookup(self) -> dict[str, str]:
         """Casefolded label -> canonical type, including each type's own name."""
@@ -302,11 +316,11 @@ def load_config(path: Path | None) -> Config:
         return Config()
     data = _read_toml(Path(path))
 
-    unknown = set(data) - {"columns", "types", "roles", "ignore", "analysis"}
+    unknown = set(data) - {"columns", "types", "roles", "ignore", "analysis", "labels"}
     if unknown:
         raise ConfigError(
             f"{path}: unknown table(s) {', '.join(sorted(unknown))}; "
-            "expected [columns], [types], [roles], [ignore], [analysis]"
+            "expected [columns], [types], [roles], [ignore], [analysis], [labels]"
         )
     columns_table = _table(data, "columns", path)
     bad = set(columns_table) - _COLUMN_KEYS
@@ -325,7 +339,11 @@ def load_config(path: Path | None) -> Config:
     _refuse_changed_builtin_roles(roles_table, path)
     roles = dict(schema.DEFAULT_TYPE_ROLES)
     roles.update({str(k): str(v) for k, v in roles_table.items()})
-    aliases = _aliases(_table(data, "types", path), path)
+    types_table = _table(data, "types", path)
+    aliases = _aliases(types_table, path)
+    type_labels: dict[str, str] = {}
+    for label, type_name in types_table.items():
+        type_labels.setdefault(str(type_name), str(label).strip())
     ignore_table = _table(data, "ignore", path)
     ignored_labels = ignore_table.get("types", [])
     if not isinstance(ignored_labels, list) or not all(isinstance(v, str) for v in ignored_labels):
@@ -339,6 +357,8 @@ def load_config(path: Path | None) -> Config:
             aliases=aliases,
             ignored=frozenset(label.strip().casefold() for label in ignored_labels),
             ignore_others=ignore_others,
+            type_labels=type_labels,
+            labels=labels_from_table(_table(data, "labels", path), roles, type_labels),
         )
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None

@@ -18,6 +18,7 @@ import pandas as pd
 from hotspots import __version__, schema
 from hotspots.analysis import analyse
 from hotspots.boundaries import DEFAULT_AREAS, load_boundaries
+from hotspots.definitions import analysed_types, summary_definitions
 from hotspots.errors import InputError, NoDataError
 from hotspots.io import read_events
 from hotspots.model import Analysis
@@ -29,40 +30,6 @@ from hotspots.validate import study_area_warning, validate
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-#: Plain statements of every definition, written into summary files and pages.
-DEFINITIONS = {
-    "harm": "events whose type has the role 'harm' (default: cuckooing reports)",
-    "enforcement": "events whose type has the role 'enforcement' (default: raids and seizures): "
-    "recorded police effort, not outcome and not harm",
-    "hotspot": "a DBSCAN cluster of the period's harm events (eps_m, min_samples, distances in metres "
-    "on British National Grid)",
-    "footprint": "convex hull of a hotspot's harm events buffered by footprint_margin_m",
-    "coverage": "enforcement events of the period inside the footprint divided by the hotspot's harm events",
-    "thin": "coverage below thin_ratio; otherwise covered",
-    "harm_gap": "harm - enforcement / thin_ratio; positive exactly when thin; hotspots are ranked by it "
-    "(then harm descending, coverage ascending, id)",
-    "days_since_enforcement": "days from the period's last day to the latest enforcement event in the "
-    "footprint dated on or before it (month-only dates count from the month's first day); empty if none",
-    "area": "a hotspot belongs to the district holding most of its harm events (equal counts: the "
-    "district holding more of its footprint); district figures count every event in the district "
-    "where it is, so a district's harm in thin hotspots never exceeds its harm",
-    "study_area": "the districts given by --study-area, else every district holding at least 1% of the "
-    "valid events dated in the analysed period(s); smaller districts are listed in the warnings with the "
-    "option that adds them (summary.json study_area_choice)",
-    "geocoding_rate": "rows with usable coordinates / rows read",
-    "locations": "distinct coordinates (to 1 m) of a hotspot's harm events; a hotspot with fewer than "
-    "min_locations is flagged 'check the geocoding' (few_locations = flag) or ranked after every other "
-    "hotspot and left out of the priorities (few_locations = demote)",
-    "stacked_point": "one coordinate (to 1 m) holding at least stack_min analysed events",
-    "local_area": "with --local-areas, the local area (ward, neighbourhood, beat) holding the largest "
-    "part of a hotspot's footprint (equal parts: the smaller code); empty otherwise",
-    "near": "the nearest populated place (GeoNames, 500 people or more) to the hotspot's centroid, "
-    "the mean of its harm events",
-    "postcode": "the nearest live postcode in Great Britain to the centroid (ONS Postcode Directory, "
-    "November 2025); internal audience only. postcode_sector: its outward code and the first digit "
-    "of its inward code (e.g. NR30 2)",
-}
 
 Progress = Callable[[str], None]
 
@@ -301,7 +268,8 @@ def summary(
         "study_area_choice": dict(loaded.study_choice),
         "parameters": parameters_record(analysis.params, presentation),
         "event_types": {t: analysis.types.roles[t] for t in sorted(analysis.types.roles)},
-        "definitions": DEFINITIONS,
+        "labels": labels_record(analysis),
+        "definitions": summary_definitions(analysis),
         "boundary_source": analysis.boundary_source,
         "areas": {
             "key": loaded.boundary_key,
@@ -316,6 +284,17 @@ def summary(
         "outputs": list(outputs),
         "licence": "Boundaries: Source: Office for National Statistics licensed under the Open Government "
         "Licence v.3.0; Contains OS data © Crown copyright and database right",
+    }
+
+
+def labels_record(analysis: Analysis) -> dict[str, Any]:
+    """What harm and enforcement stand for ([labels]) and the analysed types' labels."""
+    return {
+        **analysis.types.labels.as_dict(),
+        "types": {
+            role: {t: analysis.types.label_of(t) for t in analysed_types(analysis, role)}
+            for role in schema.ROLES
+        },
     }
 
 

@@ -45,6 +45,7 @@ from hotspots.brief.wording import (
 from hotspots.compare import CHANGE_CLASSES, CHANGE_RESOLVED
 from hotspots.display import short_name
 from hotspots.errors import ConfigError
+from hotspots.labels import Labels
 from hotspots.params import PresentationParams, parameters_record
 from hotspots.period import Period
 
@@ -62,11 +63,20 @@ __all__ = [
     "MapFeature",
     "Table",
     "build_briefing",
+    "title_of",
 ]
 
 #: Priority hotspots listed unless the caller asks for another number.
 DEFAULT_TOP_N: Final = 10
 TITLE: Final = "Tasking briefing: harm hotspots and enforcement coverage"
+
+
+def title_of(labels: Labels) -> str:
+    """The briefing's title, naming what harm and enforcement stand for ([labels])."""
+    return (
+        f"Tasking briefing: harm hotspots ({labels.harm}) and enforcement coverage "
+        f"({labels.enforcement})"
+    )
 #: Maximum number of key-finding sentences; the brief asks for three to five.
 MAX_FINDINGS: Final = 5
 
@@ -626,7 +636,7 @@ def build_briefing(
             findings = (*findings[:at], sentence, *findings[at:])[:MAX_FINDINGS]
 
     return Briefing(
-        title=TITLE,
+        title=title_of(current.types.labels),
         marking=presentation.marking.strip().upper(),
         audience=audience,
         audience_note=audience_note(style.wide),
@@ -779,10 +789,11 @@ def _key_findings(
             f"{params.min_samples} or more within {params.eps_m:g} m of each other."
         )
     else:
+        labels = current.types.labels
         sentence = (
-            f"{len(thin)} of {len(hotspots)} harm {_plural(len(hotspots), 'hotspot')} in {period} "
-            f"had thin enforcement coverage (fewer than {params.thin_ratio:g} enforcement events "
-            "per harm event)"
+            f"{len(thin)} of {len(hotspots)} harm {_plural(len(hotspots), 'hotspot')} "
+            f"({labels.harm}) in {period} had thin enforcement coverage (fewer than "
+            f"{params.thin_ratio:g} {labels.enforcement} per harm event)"
         )
         if style.wide:
             # Count what is published: a withheld enforcement count may be 0.

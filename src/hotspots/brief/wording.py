@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Final
 
 from hotspots import compare, schema
 from hotspots.brief.rules import WIDE_GRID_M
+from hotspots.definitions import BRIEFING_TERMS, analysed_types
+from hotspots.definitions import definitions as all_definitions
 
 if TYPE_CHECKING:
     from hotspots.model import Analysis
@@ -99,14 +101,27 @@ def caveats(current: Analysis, police_uk: bool, compared: bool) -> tuple[str, ..
         if current.period is not None
         else "the latest date analysed"
     )
+    labels = current.types.labels
+    # Caveats follow the types actually analysed: no "cuckooing is under-reported" for data
+    # holding no cuckooing (police.uk's robbery stand-in), no "warrant or seizure" without them.
+    harm_types = set(analysed_types(current, schema.ROLE_HARM))
+    enforcement_types = set(analysed_types(current, schema.ROLE_ENFORCEMENT))
     found = [
         (
             "Recorded enforcement is effort, not outcome: a warrant or seizure counts whether or not "
             "it disrupted the line, and enforcement recorded elsewhere (or not recorded) is not seen."
+            if enforcement_types & {schema.TYPE_RAID, schema.TYPE_SEIZURE}
+            else f"Recorded enforcement is effort, not outcome ({labels.enforcement} here): each "
+            "event counts whether or not it disrupted a drug line, and enforcement recorded "
+            "elsewhere (or not recorded) is not seen."
         ),
         (
             "Recorded harm depends on reporting: cuckooing is under-reported and reporting varies "
             "with community confidence and partner referrals, so a place without a hotspot is not a "
+            "place without harm."
+            if schema.TYPE_CUCKOOING in harm_types
+            else f"Recorded harm depends on reporting ({labels.harm} here): reporting varies with "
+            "community confidence and partner referrals, so a place without a hotspot is not a "
             "place without harm."
         ),
         (
@@ -145,11 +160,6 @@ def caveats(current: Analysis, police_uk: bool, compared: bool) -> tuple[str, ..
     return tuple(found)
 
 
-def _role_types(current: Analysis, role: str) -> str:
-    names = sorted(name for name, r in current.types.roles.items() if r == role)
-    return ", ".join(names) if names else "none configured"
-
-
 def _chance_definition(current: Analysis) -> list[tuple[str, str]]:
     """The chance test's definition, when it ran (the hotspots carry a ``p_value``)."""
     if "p_value" not in current.hotspots.columns:
@@ -165,8 +175,7 @@ def _chance_definition(current: Analysis) -> list[tuple[str, str]]:
 
 
 def definitions(current: Analysis, compared: bool, wide: bool) -> tuple[tuple[str, str], ...]:
-    """``(term, definition)`` pairs for the method section."""
-    p = current.params
+    """``(term, definition)`` pairs for the method section (the core ones: hotspots.definitions)."""
     location = (
         f"The 4-figure OS grid reference of the {WIDE_GRID_M // 1000} km square holding the mean "
         "position of the hotspot's harm events."
@@ -174,61 +183,21 @@ def definitions(current: Analysis, compared: bool, wide: bool) -> tuple[tuple[st
         else "The 6-figure OS grid reference (100 m square) of the mean position of the "
         "hotspot's harm events."
     )
-    found = [
-        (
-            "Harm events",
-            f"Event types with the harm role: {_role_types(current, schema.ROLE_HARM)}.",
-        ),
-        *_chance_definition(current),
-        (
-            "Enforcement events",
-            (
-                "Event types with the enforcement role: "
-                f"{_role_types(current, schema.ROLE_ENFORCEMENT)}; recorded police effort, not "
-                "outcome."
-            ),
-        ),
-        (
-            "Hotspot",
-            (
-                "A DBSCAN cluster of the period's harm events, distances in metres on the British "
-                f"National Grid ({schema.CRS_METRIC}): at least {p.min_samples} harm events within "
-                f"{p.eps_m:g} m of a core event."
-            ),
-        ),
-        (
-            "Footprint",
-            (
-                f"The convex hull of a hotspot's harm events buffered by {p.margin_m:g} m; "
-                "enforcement events of the period inside it count towards the hotspot."
-            ),
-        ),
-        ("Coverage", "Enforcement events in the footprint per harm event in the hotspot."),
-        ("Thin", f"A hotspot whose coverage is below {p.thin_ratio:g}; otherwise covered."),
-        (
-            "Harm gap and rank",
-            (
-                f"Harm gap = harm − enforcement ÷ {p.thin_ratio:g}: the harm not matched by "
-                "enforcement at the thin rate, positive exactly when thin. "
-                + (
-                    "In this wide version ranks follow the published figures instead (most harm, "
-                    "then least enforcement, then hotspot id), since an order of exact counts "
-                    "would compare suppressed ones."
-                    if wide
-                    else "Rank 1 has the largest harm gap."
-                )
-            ),
-        ),
-        (
-            "Days since enforcement",
-            (
-                "Days from the period's last day back to the latest enforcement event in the "
-                "footprint dated on or before it."
-            ),
-        ),
-        ("Location", location),
-        ("Area", "The local-authority district holding most of the hotspot's harm events."),
-    ]
+    core = all_definitions(current)
+    found = []
+    for key in BRIEFING_TERMS:
+        item = core[key]
+        text = item.text
+        if key == "harm_gap" and wide:
+            text += (
+                " In this wide version ranks follow the published figures instead (most harm, "
+                "then least enforcement, then hotspot id), since an order of exact counts would "
+                "compare suppressed ones."
+            )
+        found.append((item.term, text))
+        if key == "harm":  # the chance test's definition follows the harm events'
+            found += _chance_definition(current)
+    found.append(("Location", location))
     if compared:
         found += [
             ("Matching", compare.MATCHING_RULE),

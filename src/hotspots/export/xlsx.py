@@ -81,7 +81,7 @@ def _rejected(rejected: pd.DataFrame) -> pd.DataFrame:
 
 
 def _about(analysis: Analysis, marking: str, extra: Sequence[tuple[str, Any]] = ()) -> pd.DataFrame:
-    from hotspots.pipeline import DEFINITIONS
+    from hotspots.definitions import summary_definitions
 
     rows: list[tuple[str, Any]] = [("protective marking", marking.upper())]
     period = analysis.period
@@ -97,7 +97,7 @@ def _about(analysis: Analysis, marking: str, extra: Sequence[tuple[str, Any]] = 
         for k, v in analysis.params.as_dict().items()
         if not isinstance(v, (dict, list))
     ]
-    rows += [(f"definition: {k}", v) for k, v in DEFINITIONS.items()]
+    rows += [(f"definition: {k}", v) for k, v in summary_definitions(analysis).items()]
     rows += [("input: " + name, sha) for name, sha in analysis.inputs.items()]
     rows.append(("boundaries", analysis.boundary_source))
     return pd.DataFrame({"item": [r[0] for r in rows], "value": [r[1] for r in rows]})

@@ -44,9 +44,11 @@ from hotspots.compare import (
     web_frame,
 )
 from hotspots.errors import InputError
+from hotspots.labels import Labels
 from hotspots.model import Analysis
 from hotspots.period import Period
 from hotspots.render import palette
+from hotspots.render.definition_text import definitions_html
 from hotspots.render.features import ENGLAND_WALES_BOUNDS
 from hotspots.render.map import add_area_labels, area_text
 from hotspots.render.offline import escape_text
@@ -101,6 +103,9 @@ _AREA_PANE_Z = 350
 _MISSING = "n/a"
 _TOOLTIP_CSS = "font: 12px/1.3 sans-serif; max-width: 420px; white-space: normal;"
 _UK_CENTRE = (54.0, -2.5)
+
+#: The definitions the comparison page prints (hotspots.definitions), after its own.
+COMPARE_TERMS: Final = ("harm", "enforcement", "coverage", "thin")
 
 _PAGE_CSS: Final = ".foliumtooltip th { white-space: nowrap; }"
 
@@ -160,22 +165,23 @@ def compare_map_html(
     m = new_map(bounds, tiles)
     folium.map.CustomPane(_AREA_PANE, z_index=_AREA_PANE_Z, pointer_events=True).add_to(m)
 
-    _area_layer(areas, boundary_attribution(current.boundary_source)).add_to(m)
+    labels = current.types.labels
+    _area_layer(areas, boundary_attribution(current.boundary_source), labels).add_to(m)
     add_area_labels(m, current.areas)
     if len(current.areas):
         add_place_labels(m, current.areas.total_bounds.tolist())
     change_view = folium.FeatureGroup(name=escape_text(CHANGE_VIEW_NAME), overlay=False)
     current_rows = hotspots[hotspots["period"] == PERIOD_CURRENT]
     resolved_rows = hotspots[hotspots["change"] == CHANGE_RESOLVED]
-    _change_layer(current_rows, "Current hotspots by change", "c").add_to(change_view)
-    _resolved_layer(resolved_rows).add_to(change_view)
+    _change_layer(current_rows, "Current hotspots by change", "c", labels).add_to(change_view)
+    _resolved_layer(resolved_rows, labels).add_to(change_view)
     change_view.add_to(m)
     for name, frame, period, key in (
         (PREVIOUS_VIEW_NAME, own_previous, comparison.previous_period.label, "p"),
         (CURRENT_VIEW_NAME, own_current, comparison.current_period.label, "q"),
     ):
         view = folium.FeatureGroup(name=escape_text(name), overlay=False, show=False)
-        _status_layer(frame, period, key).add_to(view)
+        _status_layer(frame, period, key, labels).add_to(view)
         view.add_to(m)
     add_overlays(m, overlays)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
@@ -189,9 +195,9 @@ def compare_map_html(
         ),
         area=area_text(areas["area_name"].astype(str).tolist()),
         produced=run_date,
-        summary_html=_summary_html(comparison),
-        details_html=_details_html(comparison),
-        legend=[*_legend(comparison, areas), *overlay_legend(overlays)],
+        summary_html=_summary_html(comparison, labels),
+        details_html=_details_html(comparison) + definitions_html(current, COMPARE_TERMS),
+        legend=[*_legend(comparison, areas, labels), *overlay_legend(overlays)],
         study_bounds=bounds,
         extra_css=_PAGE_CSS + PLACE_CSS,
     )
@@ -327,7 +333,7 @@ def _geojson(
     )
 
 
-def _change_layer(rows: gpd.GeoDataFrame, name: str, key: str) -> folium.GeoJson:
+def _change_layer(rows: gpd.GeoDataFrame, name: str, key: str, labels: Labels) -> folium.GeoJson:
     properties = [_change_properties(row) for row in rows.to_dict("records")]
     fills = [CHANGE_COLOURS.get(str(change), "#000000") for change in rows["change"]]
     for props, fill in zip(properties, fills, strict=True):
@@ -341,11 +347,11 @@ def _change_layer(rows: gpd.GeoDataFrame, name: str, key: str) -> folium.GeoJson
             "fillColor": feature["properties"]["_fill"],
             "fillOpacity": 0.75,
         },
-        labelled=_CHANGE_FIELDS,
+        labelled=_with_nouns(_CHANGE_FIELDS, labels),
     )
 
 
-def _resolved_layer(rows: gpd.GeoDataFrame) -> folium.GeoJson:
+def _resolved_layer(rows: gpd.GeoDataFrame, labels: Labels) -> folium.GeoJson:
     properties = [_change_properties(row) for row in rows.to_dict("records")]
     return _geojson(
         _collection(rows, "r", properties),
@@ -357,11 +363,13 @@ def _resolved_layer(rows: gpd.GeoDataFrame) -> folium.GeoJson:
             "fillColor": CHANGE_COLOURS[CHANGE_RESOLVED],
             "fillOpacity": 0.05,  # nearly clear, but the inside still shows the tooltip
         },
-        labelled=_CHANGE_FIELDS,
+        labelled=_with_nouns(_CHANGE_FIELDS, labels),
     )
 
 
-def _status_layer(frame: gpd.GeoDataFrame, period_label: str, key: str) -> folium.GeoJson:
+def _status_layer(
+    frame: gpd.GeoDataFrame, period_label: str, key: str, labels: Labels
+) -> folium.GeoJson:
     properties = []
     for row in frame.to_dict("records"):
         status = str(row["status"])
@@ -386,19 +394,22 @@ def _status_layer(frame: gpd.GeoDataFrame, period_label: str, key: str) -> foliu
             "fillColor": feature["properties"]["_fill"],
             "fillOpacity": 0.75,
         },
-        labelled=(
-            ("hotspot", "Hotspot"),
-            ("period", "Period"),
-            ("status", "Status"),
-            ("harm", "Harm events"),
-            ("enforcement", "Enforcement events"),
-            ("coverage", "Coverage (enforcement/harm)"),
-            ("area", "Area"),
+        labelled=_with_nouns(
+            (
+                ("hotspot", "Hotspot"),
+                ("period", "Period"),
+                ("status", "Status"),
+                ("harm", "Harm events"),
+                ("enforcement", "Enforcement events"),
+                ("coverage", "Coverage (enforcement/harm)"),
+                ("area", "Area"),
+            ),
+            labels,
         ),
     )
 
 
-def _area_layer(areas: gpd.GeoDataFrame, attribution: str) -> folium.GeoJson:
+def _area_layer(areas: gpd.GeoDataFrame, attribution: str, labels: Labels) -> folium.GeoJson:
     properties = []
     for row in areas.to_dict("records"):
         cls = str(row["thin_harm_class"])
@@ -434,16 +445,19 @@ def _area_layer(areas: gpd.GeoDataFrame, attribution: str) -> folium.GeoJson:
             "fillColor": feature["properties"]["_fill"],
             "fillOpacity": 0.9,
         },
-        labelled=(
-            ("area", "District"),
-            ("thin_harm", "Harm in thin hotspots, before -> now"),
-            ("thin_change", "Change in harm in thin hotspots"),
-            ("thin", "Thin hotspots, before -> now"),
-            ("harm", "Harm, before -> now"),
-            ("harm_trend", "Harm trend"),
-            ("enforcement", "Enforcement, before -> now"),
-            ("coverage", "Coverage, before -> now"),
-            ("gaps", "Coverage gaps"),
+        labelled=_with_nouns(
+            (
+                ("area", "District"),
+                ("thin_harm", "Harm in thin hotspots, before -> now"),
+                ("thin_change", "Change in harm in thin hotspots"),
+                ("thin", "Thin hotspots, before -> now"),
+                ("harm", "Harm, before -> now"),
+                ("harm_trend", "Harm trend"),
+                ("enforcement", "Enforcement, before -> now"),
+                ("coverage", "Coverage, before -> now"),
+                ("gaps", "Coverage gaps"),
+            ),
+            labels,
         ),
         pane=_AREA_PANE,
         attribution=attribution,
@@ -461,6 +475,19 @@ _CHANGE_FIELDS: Final = (
     ("p_value", "Harm test p"),
     ("area", "Area"),
 )
+
+
+def _with_nouns(labelled: Sequence[tuple[str, str]], labels: Labels) -> list[tuple[str, str]]:
+    """Tooltip rows with harm and enforcement named by ``[labels]``: "Harm (robbery) events"."""
+    nouns = {"harm": labels.harm, "enforcement": labels.enforcement}
+    named = []
+    for field, alias in labelled:
+        if field in nouns:
+            first, _, rest = alias.partition(" ")
+            first, comma, _ = first.partition(",")
+            alias = f"{first} ({nouns[field]}){comma}{' ' if rest else ''}{rest}"
+        named.append((field, alias))
+    return named
 
 
 def _change_properties(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -532,13 +559,16 @@ def _period_text(period: Period, days: int) -> str:
     return f"{period.label} ({period.start} – {period.end}, {days} days)"
 
 
-def _summary_html(comparison: Comparison) -> str:
+def _summary_html(comparison: Comparison, labels: Labels) -> str:
     counts = comparison.class_counts
     current = int((comparison.hotspots["period"] == PERIOD_CURRENT).sum())
     words = ", ".join(
         f"{counts.get(change, 0)} {change}" for change in CHANGE_CLASSES if counts.get(change, 0)
     )
-    return escape_text(f"Current hotspots: {current} ({words or 'none'})")
+    return escape_text(
+        f"Current hotspots: {current} ({words or 'none'}) · Harm: {labels.harm} · "
+        f"Enforcement: {labels.enforcement}"
+    )
 
 
 def _details_html(comparison: Comparison) -> str:
@@ -563,7 +593,9 @@ def _details_html(comparison: Comparison) -> str:
     )
 
 
-def _legend(comparison: Comparison, areas: gpd.GeoDataFrame) -> list[LegendSection]:
+def _legend(
+    comparison: Comparison, areas: gpd.GeoDataFrame, labels: Labels
+) -> list[LegendSection]:
     counts = comparison.class_counts
     lines = palette.STATUS_LINES
     changes = []
@@ -593,7 +625,7 @@ def _legend(comparison: Comparison, areas: gpd.GeoDataFrame) -> list[LegendSecti
         LegendSection("Change since previous period (current hotspots)", changes),
         LegendSection("Status (period views, same colours as the map)", statuses),
         LegendSection(
-            "Districts: harm events inside thin hotspots",
+            f"Districts: harm events ({labels.harm}) inside thin hotspots",
             districts,
             note="Rose or fell only where the count test is significant.",
         ),

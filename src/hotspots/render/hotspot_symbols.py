@@ -236,9 +236,10 @@ class HotspotSymbols(MacroElement):
           var top = 1;
           rows.forEach(function (r) { if (r[3] > top) { top = r[3]; } });
           var layer = L.layerGroup().addTo(group);
+          var words = {{ this.words_json }};
           var label = function (r) {
             return "Rank " + r[0] + ": " + r[5] + ", " + r[6] + " (" + r[7] + "), " + r[3]
-              + " harm, " + r[8] + " enforcement, coverage " + r[9] + ", " + r[10];
+              + words[0] + r[8] + words[1] + ", coverage " + r[9] + ", " + r[10];
           };
           var zoomTo = function (r) {
             map.fitBounds([[r[11], r[12]], [r[13], r[14]]],
@@ -430,10 +431,14 @@ class HotspotSymbols(MacroElement):
         self,
         rows: Sequence[Sequence[Any]],
         clusters: Sequence[Sequence[Any]] = (),
+        nouns: tuple[str, str] = ("", ""),
     ) -> None:
         super().__init__()
         self._name = "HotspotSymbols"
         self.data_json = data_json(rows)
+        # What harm and enforcement stand for ([labels]): "3 harm (robbery), 5 enforcement (…)".
+        harm, enforcement = (f" ({noun})" if noun else "" for noun in nouns)
+        self.words_json = data_json([f" harm{harm}, ", f" enforcement{enforcement}"])
         self.page_rows = PANEL_PAGE_ROWS
         self.clusters_json = data_json(clusters)
         self.thin_line = palette.STATUS_LINES[schema.STATUS_THIN]

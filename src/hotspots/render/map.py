@@ -34,7 +34,6 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from functools import cache
 from typing import Any, Final
 
 import folium
@@ -44,11 +43,13 @@ import shapely
 from folium.utilities import JsCode
 
 from hotspots import schema, sentences
+from hotspots.definitions import analysed_types
 from hotspots.errors import ConfigError, InputError
 from hotspots.gridref import grid_reference
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
 from hotspots.params import AnalysisParams, PresentationParams
 from hotspots.render import palette
+from hotspots.render.definition_text import definitions_html
 from hotspots.render.features import (
     COORD_DECIMALS,
     ENGLAND_WALES_BOUNDS,
@@ -223,6 +224,7 @@ def map_html(
         HotspotSymbols(
             symbol_rows(analysis.hotspots, {row: text for row, text, _box in outlines}),
             [[s, w, n, e, text] for _row, text, (w, s, e, n) in cluster_outlines],
+            nouns=_nouns(analysis),
         ).add_to(group)
     else:
         _add_clusters(m, analysis, clusters, enforcement_types)
@@ -300,20 +302,25 @@ def _check_tables(analysis: Analysis, show_points: bool) -> None:
         )
 
 
-def _types_with_role(analysis: Analysis, role: str) -> list[str]:
-    return [name for name, r in analysis.types.roles.items() if r == role]
+def _types_with_role(analysis: Analysis, role: str) -> list[tuple[str, str]]:
+    """``(type, escaped user label)`` of the types with ``role`` analysed in this period.
+
+    Types the config knows but the period holds no event of are left out: a police.uk
+    tooltip reads "Drugs 4, Possession of weapons 1", never "cuckooing 0, raid 0".
+    """
+    return [(t, _text(analysis.types.label_of(t))) for t in analysed_types(analysis, role)]
 
 
-def _by_type(row: Mapping[str, Any], types: Sequence[str]) -> str:
-    """``"raid 2, seizure 1"`` from the ``n_<type>`` columns of a row (escaped names)."""
-    parts = [f"{_type_label(t)} {count_text(row.get(f'n_{t}', 0))}" for t in types]
+def _nouns(analysis: Analysis) -> tuple[str, str]:
+    """The short nouns of harm and enforcement ([labels]), for symbol tooltips (as text)."""
+    labels = analysis.types.labels
+    return labels.harm, labels.enforcement
+
+
+def _by_type(row: Mapping[str, Any], types: Sequence[tuple[str, str]]) -> str:
+    """``"raid 2, seizure 1"`` from the ``n_<type>`` columns of a row (escaped labels)."""
+    parts = [f"{label} {count_text(row.get(f'n_{t}', 0))}" for t, label in types]
     return ", ".join(parts)
-
-
-@cache
-def _type_label(name: str) -> str:
-    """An event type's name, escaped once (a map shows it in every footprint's tooltip)."""
-    return _text(name)
 
 
 def _round_down_125(value: float) -> int:
@@ -433,7 +440,7 @@ def _add_clusters(
     m: folium.Map,
     analysis: Analysis,
     features: Sequence[Feature],
-    enforcement_types: Sequence[str],
+    enforcement_types: Sequence[tuple[str, str]],
 ) -> None:
     group = folium.FeatureGroup(name=_text("Enforcement clusters"), show=True).add_to(m)
     if not features:
@@ -462,7 +469,12 @@ def _add_clusters(
         control=False,
         class_name="hotspots-cluster",  # Leaflet puts it on every path: tests count them
         style=JsCode(f"function(feature) {{ return {json.dumps(style, sort_keys=True)}; }}"),
-        tooltip=tooltip([("cluster", "Enforcement cluster"), ("events", "Enforcement events")]),
+        tooltip=tooltip(
+            [
+                ("cluster", "Enforcement cluster"),
+                ("events", f"Enforcement events ({analysis.types.labels.enforcement})"),
+            ]
+        ),
     ).add_to(group)
 
 
@@ -482,14 +494,15 @@ def _add_hotspots(
     m: folium.Map,
     analysis: Analysis,
     features: Sequence[Feature],
-    enforcement_types: Sequence[str],
-    harm_types: Sequence[str],
+    enforcement_types: Sequence[tuple[str, str]],
+    harm_types: Sequence[tuple[str, str]],
     extra_rows: Sequence[tuple[str, Mapping[str, str]]] = (),
 ) -> None:
     group = folium.FeatureGroup(name=_text("Hotspots"), show=True).add_to(m)
     if not features:
         return
     table = analysis.hotspots.reset_index(drop=True)
+    labels = analysis.types.labels  # plain text: tooltip() escapes its labels
     tested = "p_value" in table.columns  # the chance test ran (--chance-test)
     properties = []
     for feature, row in zip(features, records(table, features), strict=True):
@@ -555,8 +568,8 @@ def _add_hotspots(
                 ("area", "District"),
                 ("near", "Near"),
                 *([("local", "Local area")] if analysis.local_areas is not None else []),
-                ("harm", "Harm events"),
-                ("enforcement", "Enforcement in footprint"),
+                ("harm", f"Harm events ({labels.harm})"),
+                ("enforcement", f"Enforcement in footprint ({labels.enforcement})"),
                 ("coverage", "Coverage"),
                 ("days", "Days since enforcement"),
                 ("footprint", "Footprint"),
@@ -566,7 +579,7 @@ def _add_hotspots(
             ]
         ),
     ).add_to(group)
-    HotspotSymbols(symbol_rows(analysis.hotspots)).add_to(group)
+    HotspotSymbols(symbol_rows(analysis.hotspots), nouns=_nouns(analysis)).add_to(group)
 
 
 # Braces in trusted tooltip HTML as character references, as page.html_text does for text.
@@ -675,9 +688,11 @@ def _frame(
         points_line = f"Event points: counts per {GRID_CELL_M} m grid cell."
     else:
         points_line = f"Event points: shown ({n_harm:,} harm, {n_enforcement:,} enforcement)."
+    labels = analysis.types.labels
     summary = (
         f"<b>Hotspots:</b> {len(hotspots):,} ({n_thin:,} thin, holding {harm_thin:,} harm "
-        f"events) · <b>Events analysed:</b> {n_harm:,} harm, {n_enforcement:,} enforcement"
+        f"events) · <b>Events analysed:</b> {n_harm:,} {_text(labels.named(schema.ROLE_HARM))}, "
+        f"{n_enforcement:,} {_text(labels.named(schema.ROLE_ENFORCEMENT))}"
     )
     if compact:
         summary += (
@@ -697,12 +712,8 @@ def _frame(
             f"analysed, {quality.rows_outside_period:,} outside the period, "
             f"{quality.rows_rejected:,} rejected; geocoding rate {quality.geocoding_rate * 100:.1f}%.</p>"
         ),
-        (
-            f"<p><b>Definitions:</b> coverage = enforcement events in footprint ÷ harm events; "
-            f"thin = coverage &lt; {thin}; harm in thin hotspots = harm events inside thin "
-            "hotspots' footprints, by district; days since enforcement = from the period end to "
-            f"the latest enforcement in the footprint. {points_line}</p>"
-        ),
+        definitions_html(analysis),
+        f"<p>{points_line}</p>",
     ]
     if row_labels:  # the extra tooltip rows (render.sparkline): their definitions, docs/time.md
         from hotspots.render.sparkline import TOOLTIP_DEFINITIONS
@@ -732,6 +743,7 @@ def _legend(
     analysis: Analysis, breaks: tuple[int, int], show_points: bool, aggregated: bool
 ) -> list[LegendSection]:
     thin = number_text(analysis.params.thin_ratio)
+    labels = analysis.types.labels
     low, high = breaks
     # Plain text: the frame escapes it.
     first = "1 harm event" if low == 1 else f"1–{low:,} harm events"
@@ -740,7 +752,7 @@ def _legend(
     lines = palette.STATUS_LINES
     sections = [
         LegendSection(
-            "Hotspots (clusters of harm)",
+            f"Hotspots (clusters of harm: {labels.harm})",
             [
                 LegendEntry(
                     f"thin: under {thin} enforcement per harm event",
@@ -761,7 +773,7 @@ def _legend(
         ),
         LegendSection(
             "Enforcement clusters",
-            [LegendEntry("cluster of raids and seizures", "", palette.CLUSTER_LINE, "dashed")],
+            [LegendEntry(f"cluster of {labels.enforcement}", "", palette.CLUSTER_LINE, "dashed")],
         ),
         LegendSection(
             "Districts: harm events inside thin hotspots",
@@ -779,8 +791,14 @@ def _legend(
             LegendSection(
                 "Events",
                 [
-                    LegendEntry("harm event", palette.HARM_POINT, shape="dot"),
-                    LegendEntry("enforcement event", palette.ENFORCEMENT_POINT, shape="dot"),
+                    LegendEntry(
+                        f"harm event ({labels.harm})", palette.HARM_POINT, shape="dot"
+                    ),
+                    LegendEntry(
+                        f"enforcement event ({labels.enforcement})",
+                        palette.ENFORCEMENT_POINT,
+                        shape="dot",
+                    ),
                 ],
             )
         )
@@ -792,7 +810,8 @@ def _legend(
         ] + [f"{bounds[-1]:,} or more"]
         entries = [
             LegendEntry(
-                f"{role} events per {GRID_CELL_M} m cell, darker = more ({', '.join(ranges)})",
+                f"{role} events ({labels.noun(role)}) per {GRID_CELL_M} m cell, darker = more "
+                f"({', '.join(ranges)})",
                 colour,
             )
             for role, colour in (
