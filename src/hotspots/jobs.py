@@ -536,7 +536,10 @@ def run_map(
     from hotspots.render.map import map_html
     from hotspots.render.sparkline import tooltip_rows
 
-    html = map_html(analysis, presentation, overlays=overlays or (), hotspot_rows=tooltip_rows(timeline, week))
+    html = map_html(
+        analysis, presentation, overlays=overlays or (), hotspot_rows=tooltip_rows(timeline, week),
+        timeline=timeline,
+    )
     return MapResult(analysis, loaded, presentation, html, surfaces, tested, timeline, week, target)
 
 

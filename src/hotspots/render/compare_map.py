@@ -47,20 +47,19 @@ from hotspots.errors import InputError
 from hotspots.labels import Labels
 from hotspots.model import Analysis
 from hotspots.period import Period
-from hotspots.render import palette
+from hotspots.render import page, palette
 from hotspots.render.definition_text import definitions_html
 from hotspots.render.features import ENGLAND_WALES_BOUNDS
-from hotspots.render.map import add_area_labels, area_text
-from hotspots.render.offline import escape_text
-from hotspots.render.page import (
-    LegendEntry,
-    LegendSection,
-    PageFrame,
-    boundary_attribution,
-    frame_page,
-    new_map,
+from hotspots.render.hotspot_symbols import (
+    RankedPanel,
+    SymbolClass,
+    add_ranked_symbols,
+    symbol_rows,
 )
-from hotspots.render.place_labels import PLACE_CSS, add_place_labels
+from hotspots.render.map import area_text
+from hotspots.render.offline import escape_text
+from hotspots.render.page import LegendEntry, LegendSection
+from hotspots.render.place_labels import PLACE_CSS, add_map_labels
 from hotspots.render.surface_layer import ImageOverlay, add_overlays, overlay_legend
 
 __all__ = [
@@ -162,20 +161,19 @@ def compare_map_html(
     own_current = web_frame(_own_hotspots(current.hotspots))
 
     bounds = _bounds([areas, hotspots]) or [list(c) for c in ENGLAND_WALES_BOUNDS]
-    m = new_map(bounds, tiles)
+    m = page.new_map(bounds, tiles)
     folium.map.CustomPane(_AREA_PANE, z_index=_AREA_PANE_Z, pointer_events=True).add_to(m)
 
     labels = current.types.labels
-    _area_layer(areas, boundary_attribution(current.boundary_source), labels).add_to(m)
-    add_area_labels(m, current.areas)
-    if len(current.areas):
-        add_place_labels(m, current.areas.total_bounds.tolist())
+    _area_layer(areas, page.boundary_attribution(current.boundary_source), labels).add_to(m)
+    add_map_labels(m, current.areas)
     change_view = folium.FeatureGroup(name=escape_text(CHANGE_VIEW_NAME), overlay=False)
     current_rows = hotspots[hotspots["period"] == PERIOD_CURRENT]
     resolved_rows = hotspots[hotspots["change"] == CHANGE_RESOLVED]
     _change_layer(current_rows, "Current hotspots by change", "c", labels).add_to(change_view)
     _resolved_layer(resolved_rows, labels).add_to(change_view)
     change_view.add_to(m)
+    ranked = _ranked_symbols(change_view, comparison, current)
     for name, frame, period, key in (
         (PREVIOUS_VIEW_NAME, own_previous, comparison.previous_period.label, "p"),
         (CURRENT_VIEW_NAME, own_current, comparison.current_period.label, "q"),
@@ -186,7 +184,7 @@ def compare_map_html(
     add_overlays(m, overlays)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
-    frame = PageFrame(
+    frame = page.PageFrame(
         title=title,
         marking=marking,
         period=(  # the current period first, as in the title ("2024Q4 against 2024Q3")
@@ -199,9 +197,11 @@ def compare_map_html(
         details_html=_details_html(comparison) + definitions_html(current, COMPARE_TERMS),
         legend=[*_legend(comparison, areas, labels), *overlay_legend(overlays)],
         study_bounds=bounds,
-        extra_css=_PAGE_CSS + PLACE_CSS,
+        panel_html=ranked.html,
+        panel_label=ranked.label,
+        extra_css=_PAGE_CSS + PLACE_CSS + ranked.css,
     )
-    return frame_page(m, frame)
+    return page.frame_page(m, frame)
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -283,6 +283,38 @@ def _own_hotspots(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --- layers ----------------------------------------------------------------------------------
+
+#: The symbols' classes on the comparison: the change classes of current hotspots, in order.
+SYMBOL_CLASSES: Final = tuple(
+    SymbolClass(change, CHANGE_COLOURS[change], "#333333")
+    for change in CHANGE_CLASSES
+    if change != CHANGE_RESOLVED
+)
+
+
+def _ranked_symbols(group: folium.FeatureGroup, comparison: Comparison, current: Analysis) -> RankedPanel:
+    """The current hotspots as the map's symbols, coloured by change class, and their list.
+
+    Sized by the current period's harm and ordered by its rank, exactly as on the map
+    (:mod:`hotspots.render.hotspot_symbols`); resolved hotspots have no current rank and stay
+    dashed outlines.
+    """
+    table = current.hotspots
+    changes = comparison.hotspots[comparison.hotspots["period"] == PERIOD_CURRENT]
+    change_of = dict(zip(changes["hotspot_id"].astype(str), changes["change"].astype(str), strict=True))
+    index = {c.name: k for k, c in enumerate(SYMBOL_CLASSES)}
+    classes = []
+    for hotspot_id, status in zip(table["hotspot_id"].astype(str), table["status"].astype(str), strict=True):
+        change = change_of.get(hotspot_id, "")
+        classes.append((index.get(change, 0), f"{change} ({status})" if change else status))
+    return add_ranked_symbols(
+        group,
+        symbol_rows(table, classes=classes),
+        classes=SYMBOL_CLASSES,
+        last_column=("Change", "Change since the previous period (status now in brackets)"),
+        note="Colour: change since the previous period; size: harm now.",
+        nouns=(current.types.labels.harm, current.types.labels.enforcement),
+    )
 
 
 def _collection(
@@ -622,7 +654,15 @@ def _legend(
         for cls in AREA_CLASSES
     ]
     return [
-        LegendSection("Change since previous period (current hotspots)", changes),
+        LegendSection(
+            "Change since previous period (current hotspots)",
+            changes,
+            note=(
+                "Circle area grows with harm now; the number is the current rank (1 = act "
+                "first). A double ring groups hotspots too close to draw apart at this zoom: "
+                "select it to zoom in."
+            ),
+        ),
         LegendSection("Status (period views, same colours as the map)", statuses),
         LegendSection(
             f"Districts: harm events ({labels.harm}) inside thin hotspots",

@@ -39,7 +39,6 @@ from typing import Any, Final
 import folium
 import geopandas as gpd
 import pandas as pd
-import shapely
 from folium.utilities import JsCode
 
 from hotspots import schema, sentences
@@ -59,7 +58,6 @@ from hotspots.render.features import (
     count_text,
     encoded_outlines,
     layer,
-    lonlat,
     number_text,
     ratio_text,
     records,
@@ -68,10 +66,10 @@ from hotspots.render.features import (
     web_features,
 )
 from hotspots.render.hotspot_symbols import (
-    HotspotSymbols,
-    panel_html,
+    RankedPanel,
+    add_ranked_symbols,
+    monthly_cells,
     symbol_rows,
-    symbols_css,
 )
 from hotspots.render.map_events import (
     GRID_CELL_M,
@@ -90,8 +88,9 @@ from hotspots.render.page import (
     new_map,
 )
 from hotspots.render.page import html_text as _text
-from hotspots.render.place_labels import PLACE_CSS, add_place_labels
+from hotspots.render.place_labels import PLACE_CSS, add_map_labels
 from hotspots.render.surface_layer import ImageOverlay, add_overlays, overlay_legend
+from hotspots.timeline import Timeline
 
 __all__ = [
     "AREA_LAYER_NAME",
@@ -103,7 +102,6 @@ __all__ = [
     "FOOTPRINT_SIMPLIFY_M",
     "GRID_CELL_M",
     "POINT_LIMIT",
-    "add_area_labels",
     "area_text",
     "harm_breaks",
     "map_html",
@@ -143,6 +141,7 @@ def map_html(
     overlays: Sequence[ImageOverlay] = (),
     hotspot_rows: Sequence[tuple[str, Mapping[str, str]]] = (),
     compact_above: int = COMPACT_ABOVE,
+    timeline: Timeline | None = None,
 ) -> str:
     """Render an analysis as a self-contained HTML map.
 
@@ -166,6 +165,9 @@ def map_html(
         :mod:`hotspots.render.sparkline` (which escapes every value), e.g. the monthly sparkline.
     overlays
         Rasters drawn as layers that start switched off (the coverage-gap surface).
+    timeline
+        The monthly series (:func:`hotspots.timeline.build_timeline`): each ranked-panel row
+        and each symbol's tooltip then carries the hotspot's harm per month as a small chart.
 
     Returns
     -------
@@ -216,19 +218,27 @@ def map_html(
     opacity = _AREA_OPACITY if no_tiles else _AREA_OPACITY_TILES
 
     _add_areas(m, analysis, areas, breaks, boundary_attribution(analysis.boundary_source), opacity)
-    add_area_labels(m, analysis.areas)
-    if len(analysis.areas):
-        add_place_labels(m, analysis.areas.total_bounds.tolist())
+    add_map_labels(m, analysis.areas)
+    monthly, months = monthly_cells(timeline)
     if compact:
         group = folium.FeatureGroup(name=_text("Hotspots"), show=True).add_to(m)
-        HotspotSymbols(
-            symbol_rows(analysis.hotspots, {row: text for row, text, _box in outlines}),
-            [[s, w, n, e, text] for _row, text, (w, s, e, n) in cluster_outlines],
+        ranked = add_ranked_symbols(
+            group,
+            symbol_rows(analysis.hotspots, {row: text for row, text, _box in outlines}, monthly),
+            clusters=[[s, w, n, e, text] for _row, text, (w, s, e, n) in cluster_outlines],
+            months=months,
             nouns=_nouns(analysis),
-        ).add_to(group)
+        )
     else:
         _add_clusters(m, analysis, clusters, enforcement_types)
-        _add_hotspots(m, analysis, hotspots, enforcement_types, harm_types, hotspot_rows)
+        group = _add_hotspots(
+            m, analysis, hotspots, enforcement_types, harm_types, hotspot_rows
+        )
+        ranked = add_ranked_symbols(
+            group, symbol_rows(analysis.hotspots, monthly=monthly) if hotspots else [],
+            months=months,
+            nouns=_nouns(analysis),
+        )
 
     events = analysis.events
     show_points = presentation.show_points and len(events) > 0
@@ -246,6 +256,7 @@ def map_html(
         analysis, presentation, title, study, breaks, show_points, aggregated, point_limit,
         [label for label, _ in hotspot_rows],
         compact,
+        ranked,
     )
     if overlays:
         frame = replace(frame, legend=[*frame.legend, *overlay_legend(overlays)])
@@ -412,30 +423,6 @@ def _add_areas(
     ).add_to(group)
 
 
-def add_area_labels(m: folium.Map, table: gpd.GeoDataFrame) -> None:
-    """District names at a point inside each district: no network needed to know where one is."""
-    if len(table) == 0:
-        return
-    group = folium.FeatureGroup(name=_text("District names"), show=True).add_to(m)
-    geoms = table.geometry.to_numpy()
-    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    points = shapely.point_on_surface(geoms[keep])
-    lon, lat = lonlat(shapely.get_x(points), shapely.get_y(points))
-    names = table.loc[keep, "area_name"].astype(str).tolist()
-    for name, y, x in zip(names, lat.tolist(), lon.tolist(), strict=True):
-        folium.Marker(
-            [y, x],
-            icon=folium.DivIcon(
-                html=f"<span>{_text(name)}</span>",
-                icon_size=(160, 16),
-                icon_anchor=(80, 8),
-                class_name="hs-area-label",
-            ),
-            interactive=False,
-            keyboard=False,
-        ).add_to(group)
-
-
 def _add_clusters(
     m: folium.Map,
     analysis: Analysis,
@@ -497,10 +484,12 @@ def _add_hotspots(
     enforcement_types: Sequence[tuple[str, str]],
     harm_types: Sequence[tuple[str, str]],
     extra_rows: Sequence[tuple[str, Mapping[str, str]]] = (),
-) -> None:
-    group = folium.FeatureGroup(name=_text("Hotspots"), show=True).add_to(m)
+) -> folium.FeatureGroup:
+    """The hotspot footprints' layer; the caller adds the symbols to the group it returns."""
+    group = folium.FeatureGroup(name=_text("Hotspots"), show=True)
+    group.add_to(m)
     if not features:
-        return
+        return group
     table = analysis.hotspots.reset_index(drop=True)
     labels = analysis.types.labels  # plain text: tooltip() escapes its labels
     tested = "p_value" in table.columns  # the chance test ran (--chance-test)
@@ -579,7 +568,7 @@ def _add_hotspots(
             ]
         ),
     ).add_to(group)
-    HotspotSymbols(symbol_rows(analysis.hotspots), nouns=_nouns(analysis)).add_to(group)
+    return group
 
 
 # Braces in trusted tooltip HTML as character references, as page.html_text does for text.
@@ -665,6 +654,7 @@ def _frame(
     point_limit: int,
     row_labels: Sequence[str] = (),
     compact: bool = False,
+    ranked: RankedPanel | None = None,
 ) -> PageFrame:
     params, quality = analysis.params, analysis.quality
     hotspots = analysis.hotspots
@@ -733,9 +723,9 @@ def _frame(
         warnings=tuple(warnings),
         legend=_legend(analysis, breaks, show_points, aggregated),
         study_bounds=study,
-        panel_html=panel_html(len(hotspots)) if len(hotspots) else "",
-        panel_label=f"Hotspots by rank ({len(hotspots):,})",
-        extra_css=symbols_css() + PLACE_CSS + _CSS,
+        panel_html=ranked.html if ranked else "",
+        panel_label=ranked.label if ranked else "",
+        extra_css=(ranked.css if ranked else "") + PLACE_CSS + _CSS,
     )
 
 
