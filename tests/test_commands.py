@@ -90,12 +90,25 @@ def test_compare_classifies_the_planted_changes(tmp_path):
 
 
 def test_tune_and_evaluate_write_their_outputs(tmp_path):
-    run("tune", *SAMPLE, "--period", "2024Q3", "--out", str(tmp_path / "tune"))
+    from hotspots.verdicts import LARGE_EPS_M
+
+    said = run("tune", *SAMPLE, "--period", "2024Q3", "--out", str(tmp_path / "tune"))
     tuned = json.loads((tmp_path / "tune" / "tune.json").read_text())
-    assert tuned["suggestion"]["eps_m"] > 0 and tuned["suggestion"]["min_samples"] == 3
-    run("evaluate", *SAMPLE, "--period", "2024Q4", "--against", "2024Q3", "--out", str(tmp_path / "eval"))
+    eps = tuned["suggestion"]["eps_m"]
+    assert eps > 0 and tuned["suggestion"]["min_samples"] == 3
+    # Never looks applied: the summary, tune.json and the page say so and name the option.
+    option = f"--eps {eps:.0f}"
+    assert f"a suggestion, not applied; to apply it, run map, compare or brief with {option}" in said
+    assert (tuned["applied"], tuned["apply_with"]) == (False, option)
+    page = (tmp_path / "tune" / "tune.html").read_text()
+    assert "Suggestion, not applied" in page and f"<code>{option}</code>" in page
+    assert "eps 400 m (given)" in page and "(auto" not in page  # the run's own settings
+    assert ("town-sized" in said) is (eps >= LARGE_EPS_M)
+    said = run("evaluate", *SAMPLE, "--period", "2024Q4", "--against", "2024Q3", "--out", str(tmp_path / "eval"))
     scores = json.loads((tmp_path / "eval" / "evaluate.json").read_text())
     assert 0 < scores["hotspots"]["hit_rate"] <= 1
+    hit = 100 * scores["hotspots"]["hit_rate"]
+    assert said.startswith(f"Hotspots drawn on 2024Q3 caught {hit:.1f}% of 2024Q4's harm")
 
 
 def test_eps_auto_is_stated_in_the_summary(tmp_path):

@@ -324,12 +324,20 @@ EXPECTED_MARKDOWN = (
 
 Hotspots drawn on 2025Q2, scored on the harm events of 2025Q3 \\| next.
 
+**Hotspots drawn on 2025Q2 caught 100.0% of 2025Q3 \\| next's harm (4 of 4 harm events) in 1.0% of the study area: 100 times better than chance, and 6.2 times the best equal-area grid.**
+
 | Predictor | Areas | Area (km²) | Share of study area | Harm events inside | Hit rate | PAI | RRI |
 |---|---:|---:|---:|---:|---:|---:|---:|
 | DBSCAN hotspots | 1 | 0.010 | 1% | 4 / 4 | 100.0% | 100.00 | 1.50 |
 | Baseline: top 250 m cells | 1 | 0.062 | 6.25% | 4 / 4 | 100.0% | 16.00 | 1.50 |
 
 Study area 1.0 km²; 3 harm events in the earlier period, 4 in the scored period.
+
+Why PAI runs into the hundreds: PAI = hit rate ÷ area share (the share of the study area the \
+hotspots cover). Harm concentrates in a few streets of a large area, so the area share is small \
+and PAI is large. Here 100.0% ÷ 1.0% = 100. 1 is what areas placed at random score. Compare PAI \
+only between methods scored on the same study area and period, as here with the equal-area \
+grid; never between areas, forces or periods.
 
 """
     + FORMULAS_TEXT
@@ -362,16 +370,16 @@ def test_html_is_self_contained_escaped_and_deterministic(perfect: object) -> No
     }
     page = evaluation_html(perfect, **kwargs)  # type: ignore[arg-type]
     assert page == evaluation_html(perfect, **kwargs)  # type: ignore[arg-type]
-    marking = '<div class="marking">OFFICIAL &lt;img src=x onerror=alert(1)&gt;</div>'
-    assert page.count(marking) == 2
+    marking = 'class="hs-marking" role="note">OFFICIAL &lt;IMG SRC=X ONERROR=ALERT(1)&gt;</div>'
+    assert page.count(marking) == 2  # the shared frame's bars, top and bottom
     assert page.index(marking) < page.index("<h1>") < page.rindex(marking)
-    assert "<img" not in page and "<b>" not in page and "<script" not in page
+    assert "<img" not in page and "2025Q3 <b>" not in page and "<script" not in page
     assert "2025Q3 &lt;b&gt;" in page and "2025Q2 &amp; before" in page
-    assert "default-src 'none'" in page
+    assert "default-src 'none'" in page and "script-src 'none'" in page
     assert not re.search(r"(src|href)=\"?https?:", page)
-    assert "<td>100.00</td>" in page and "<td>16.00</td>" in page
+    assert '<td class="hs-num">100.00</td>' in page and '<td class="hs-num">16.00</td>' in page
 
 
 def test_html_defaults_use_the_default_marking(perfect: object) -> None:
     page = evaluation_html(perfect)  # type: ignore[arg-type]
-    assert page.count(f'<div class="marking">{DEFAULT_MARKING}</div>') == 2
+    assert page.count(f'role="note">{DEFAULT_MARKING.upper()}</div>') == 2

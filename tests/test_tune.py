@@ -26,6 +26,7 @@ from hotspots.tune import (
     k_distances,
     suggest,
 )
+from hotspots.verdicts import LARGE_EPS_M
 
 BNG_OFFSET = np.array([600_000.0, 300_000.0])
 
@@ -280,17 +281,12 @@ def test_html_is_self_contained_escaped_and_deterministic(fake_png: bytes) -> No
     }
     page = tune_html(result, **kwargs)
     assert page == tune_html(result, **kwargs)
-    # The marking sits first and last in the body, escaped.
-    marking = "OFFICIAL &lt;script&gt;alert(1)&lt;/script&gt;"
-    body = page.split("<body>", 1)[1]
-    assert body.strip().startswith(f'<div class="marking">{marking}</div>')
-    assert (
-        body.strip()
-        .removesuffix("</html>")
-        .strip()
-        .removesuffix("</body>")
-        .strip()
-        .endswith(f'<div class="marking">{marking}</div>')
+    # The marking bars of the shared frame open and close the body, escaped, in capitals.
+    marking = "OFFICIAL &lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;"
+    body = page.split("<body>", 1)[1].strip()
+    assert body.startswith(f'<div id="hs-marking-top" class="hs-marking" role="note">{marking}')
+    assert body.removesuffix("</html>").strip().removesuffix("</body>").strip().endswith(
+        f'<div id="hs-marking-bottom" class="hs-marking" role="note">{marking}</div>'
     )
     assert "<script" not in page
     assert "<b>me</b>" not in page and "Tune &lt;b&gt;me&lt;/b&gt;" in page
@@ -299,12 +295,50 @@ def test_html_is_self_contained_escaped_and_deterministic(fake_png: bytes) -> No
     # Nothing is fetched: the only src is the embedded image, and the CSP forbids the rest.
     assert re.findall(r'src="([a-z]+):', page) == ["data"]
     assert "http://" not in page and "https://" not in page
-    assert "default-src 'none'" in page
+    assert "default-src 'none'" in page and "script-src 'none'" in page
     # The chosen row is marked and the table holds every row.
-    assert page.count('<tr class="chosen">') == 1
-    assert "<td>150</td>" in page
+    assert page.count('<tr class="hs-chosen">') == 1
+    assert '<td class="hs-num">150</td>' in page
 
 
 def test_html_defaults_use_the_default_marking(fake_png: bytes) -> None:
     page = tune_html(suggest(SQUARES, (3,)))
-    assert page.count(f'<div class="marking">{DEFAULT_MARKING}</div>') == 2
+    assert page.count(f'role="note">{DEFAULT_MARKING.upper()}</div>') == 2
+
+
+def _verdict(page: str) -> str:
+    match = re.search(r'<p class="hs-verdict" id="hs-verdict">(.*?)</p>', page)
+    assert match is not None
+    return re.sub(r"<[^>]+>", "", match.group(1))
+
+
+@pytest.mark.parametrize("scale", [1, 25], ids=["100m-squares", "2500m-squares"])
+def test_html_says_the_suggestion_is_not_applied_and_how_to_apply_it(
+    fake_png: bytes, scale: int
+) -> None:
+    result = suggest(SQUARES * scale, (3, 4))
+    page = tune_html(result, current_eps_m=400.0)
+    verdict = _verdict(page)
+    assert verdict.startswith("Suggestion, not applied:")
+    assert f"--eps {result.eps_m:.0f}" in verdict  # the exact option, e.g. --eps 100
+    assert "keep using eps 400 m" in verdict
+    assert f"<code>--eps {result.eps_m:.0f}</code>" in page
+    assert "not applied" in page.split("<main", 1)[0]  # in the title block too
+
+
+@pytest.mark.parametrize(
+    ("scale", "warned"),
+    [(1, False), (9, False), (10, True), (25, True)],
+    ids=["100m", "900m", "1000m", "2500m"],
+)
+def test_html_repeats_the_town_sized_eps_warning_only_when_eps_is_large(
+    fake_png: bytes, scale: int, warned: bool
+) -> None:
+    result = suggest(SQUARES * scale, (3,))
+    assert result.eps_m == pytest.approx(100.0 * scale)  # the squares' side
+    page = tune_html(result)
+    assert ('id="hs-large-eps"' in page) is warned
+    assert ("town-sized" in page) is warned
+    if warned:
+        assert f"eps {result.eps_m:,.0f} m is town-sized" in page
+        assert f"the warning starts at {LARGE_EPS_M:,.0f} m" in page

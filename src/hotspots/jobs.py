@@ -1006,21 +1006,31 @@ class TuneResult(_Result):
 
     def summary_lines(self, folder: PathLike | None = None) -> list[str]:
         """What ``hotspots tune`` prints: one line per min_samples, then the suggestion."""
+        from hotspots.verdicts import apply_option, large_eps_warning
+
         s = self.suggestion
         lines = [
             f"min samples {row.min_samples}: eps {row.eps_m:g} m -> {row.n_hotspots} hotspots, "
             f"{row.harm_share:.0%} of {s.n_harm} harm events"
             for row in s.rows
         ]
-        lines.append(f"suggested eps {s.eps_m:g} m (min samples {s.min_samples}){_where(folder)}")
-        return lines
+        lines.append(
+            f"suggested eps {s.eps_m:g} m (min samples {s.min_samples}): a suggestion, not applied; "
+            f"to apply it, run map, compare or brief with {apply_option(s.eps_m)}{_where(folder)}"
+        )
+        warning = large_eps_warning(s.eps_m)
+        return lines + ([f"warning: {warning}"] if warning else [])
 
 
 def _write_tune_files(out: OutputFolder, result: TuneResult) -> None:
     from hotspots.outputs import json_text
 
     out.write_text("tune.html", result.tune_html)
+    from hotspots.verdicts import apply_option
+
     content = {"period": result.period_label, "inputs": result.loaded.inputs, **result.suggestion.as_dict()}
+    # Said in the file too: the suggestion changes nothing until the user passes the option.
+    content.update(applied=False, apply_with=apply_option(result.suggestion.eps_m))
     out.write_text("tune.json", json_text(content))
 
 
@@ -1042,6 +1052,8 @@ def run_tune(
     The parameters are as for :func:`run_map`.
     """
     from hotspots.pipeline import with_auto_eps
+    from hotspots.render.map import area_text
+    from hotspots.render.page import boundary_attribution
     from hotspots.render.tune_page import tune_html
 
     config, params, presentation = _settings(config, params, presentation, period)
@@ -1049,8 +1061,15 @@ def run_tune(
     progress("computing k-distance curves")
     tuned, suggestion = with_auto_eps(loaded, params)
     label = params.period.label if params.period else "all dates"
-    html = tune_html(
-        suggestion, marking=presentation.marking, period_label=label, params_text=_params_text(tuned)
+    html = tune_html(  # the run's own settings: the suggestion is shown, never applied
+        suggestion,
+        marking=presentation.marking,
+        period_label=label,
+        params_text=_params_text(params),
+        current_eps_m=params.eps_m,
+        area=area_text(loaded.areas["area_name"].astype(str).tolist()),
+        produced=presentation.run_date,
+        attribution_html=boundary_attribution(loaded.boundary_source),
     )
     return TuneResult(suggestion, tuned, label, loaded, html)
 
@@ -1076,9 +1095,12 @@ class EvaluateResult(_Result):
         return tuple(dict.fromkeys([*self.previous.quality.warnings, *self.current.quality.warnings]))
 
     def summary_lines(self, folder: PathLike | None = None) -> list[str]:
-        """What ``hotspots evaluate`` prints: the hotspots' and the baseline's scores."""
+        """What ``hotspots evaluate`` prints: the verdict, the hotspots' and the baseline's scores."""
+        from hotspots.verdicts import evaluation_verdict
+
         now = self.labels.get("period_label", "the later period")
-        lines = [
+        lines = [evaluation_verdict(self.evaluation, **self.labels)]
+        lines += [
             f"{scores.name}: hit rate {scores.hit_rate:.1%}, PAI {scores.pai:.1f}, RRI {scores.rri:.2f} "
             f"({scores.area_share:.2%} of the study area)"
             if math.isfinite(scores.hit_rate)
@@ -1094,6 +1116,8 @@ class EvaluateResult(_Result):
 def _write_evaluate_files(out: OutputFolder, result: EvaluateResult) -> None:
     from hotspots.outputs import json_text
     from hotspots.render.evaluation_page import evaluation_html, evaluation_markdown
+    from hotspots.render.map import area_text
+    from hotspots.render.page import boundary_attribution
 
     labels, evaluation = result.labels, result.evaluation
     parameters = parameters_record(result.params, result.presentation)
@@ -1105,7 +1129,13 @@ def _write_evaluate_files(out: OutputFolder, result: EvaluateResult) -> None:
     out.write_text(
         "evaluate.html",
         evaluation_html(
-            evaluation, marking=result.presentation.marking, params_text=_params_text(result.params), **labels
+            evaluation,
+            marking=result.presentation.marking,
+            params_text=_params_text(result.params),
+            area=area_text(result.current.areas["area_name"].astype(str).tolist()),
+            produced=result.presentation.run_date,
+            attribution_html=boundary_attribution(result.current.boundary_source),
+            **labels,
         ),
     )
 

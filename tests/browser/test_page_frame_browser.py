@@ -43,7 +43,7 @@ def open_at(browser, tmp_path) -> Iterator[Callable[[str, dict], object]]:
 
     def open_(name: str, viewport: dict):
         path = tmp_path / f"{name}.html"
-        path.write_text(PAGES[name](), encoding="utf-8")
+        path.write_text(EVERY_PAGE[name](), encoding="utf-8")
         context = browser.new_context(viewport=viewport)
         contexts.append(context)
         page = context.new_page()
@@ -70,20 +70,27 @@ def _map_id(page) -> str:
     return page.evaluate("document.querySelector('.folium-map').id")
 
 
-@pytest.mark.parametrize("name", list(PAGES), ids=list(PAGES))
-def test_prints_to_one_a4_landscape_sheet_with_marking_and_no_controls(open_at, name, tmp_path):
+def printed_sheet_text(page, path: Path) -> str:
+    """Print to PDF (kept at ``path``), check it is one A4 landscape sheet, return its text."""
     pypdf = pytest.importorskip("pypdf")
-    page = open_at(name, DESKTOP)
     pdf = page.pdf(format="A4", landscape=True, print_background=True)
+    path.write_bytes(pdf)
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert (float(box.width), float(box.height)) == pytest.approx(A4_LANDSCAPE_PT, abs=1)
     text = " ".join(reader.pages[0].extract_text().split())
     assert text.count(MARKING) == 2  # top and bottom
-    for words in ("Period:", "Area:", "Produced:", page.locator("#hs-legend h2").first.inner_text()):
-        assert words in text  # the title block and the legend
-    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+    for words in ("Period:", "Area:", "Produced:", page.locator("#hs-header h1").inner_text()):
+        assert words in text  # the title block
+    return text
+
+
+@pytest.mark.parametrize("name", list(PAGES), ids=list(PAGES))
+def test_prints_to_one_a4_landscape_sheet_with_marking_and_no_controls(open_at, name, tmp_path):
+    page = open_at(name, DESKTOP)
+    text = printed_sheet_text(page, tmp_path / f"{name}.pdf")
+    assert page.locator("#hs-legend h2").first.inner_text() in text  # and the legend
 
     page.emulate_media(media="print")
     for control in (".leaflet-control-zoom", ".leaflet-control-layers", "#hs-panel", ".hs-toggle"):
@@ -172,7 +179,14 @@ def _tune_page() -> str:
     from hotspots.render.tune_page import tune_html
     from hotspots.tune import suggest
 
-    return tune_html(suggest(SQUARES, (3, 4)), period_label="2024Q3 " + "x" * 120)
+    return tune_html(
+        suggest(SQUARES * 25, (3, 4)),  # 2.5 km squares: a town-sized suggestion, warned
+        period_label="2024Q3 " + "x" * 120,
+        area="7 districts: Breckland, Broadland, Great Yarmouth, King's Lynn and West Norfolk, "
+        "North Norfolk, Norwich, South Norfolk",
+        produced="2024-10-02",
+        params_text="eps 400 m (given), min samples 3, footprint margin 200 m, thin ratio 0.5",
+    )
 
 
 def _evaluation_page() -> str:
@@ -188,7 +202,10 @@ def _evaluation_page() -> str:
         pts((110, 110), (150, 150), (190, 120), (200, 200)),
         STUDY,
     )
-    return evaluation_html(result, period_label="2024Q4", against_label="2024Q3")
+    return evaluation_html(
+        result, period_label="2024Q4", against_label="2024Q3", area="1 district: Norwich",
+        produced="2025-01-02",
+    )
 
 
 EVERY_PAGE = {
@@ -197,6 +214,48 @@ EVERY_PAGE = {
     "tune": _tune_page,
     "evaluation": _evaluation_page,
 }
+
+
+DOCUMENTS = ["tune", "evaluation"]
+
+
+@pytest.mark.parametrize("name", DOCUMENTS, ids=DOCUMENTS)
+def test_documents_print_to_one_a4_landscape_sheet_in_the_frame(open_at, name, tmp_path):
+    page = open_at(name, DESKTOP)
+    text = printed_sheet_text(page, tmp_path / f"{name}.pdf")
+    assert page.locator("#hs-verdict").inner_text()[:40] in text
+    page.emulate_media(media="print")
+    # Everything is on the sheet: the document is not cut off at the bottom or the side.
+    sizes = page.evaluate(
+        "(() => { const d = document.getElementById('hs-document');"
+        " return [d.scrollHeight, d.clientHeight, d.scrollWidth, d.clientWidth]; })()"
+    )
+    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3], sizes
+    assert page.locator("#hs-verdict").is_visible()
+    top = page.locator("#hs-marking-top").bounding_box()
+    bottom = page.locator("#hs-marking-bottom").bounding_box()
+    assert top["y"] <= 1 and bottom["y"] > page.locator("#hs-document").bounding_box()["y"]
+    # No controls: the document pages have none to hide (no button, input or script).
+    assert page.locator("button, input, select, script").count() == 0
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("name", DOCUMENTS, ids=DOCUMENTS)
+def test_documents_keep_the_frame_on_a_phone(open_at, name):
+    page = open_at(name, PHONE)
+    widths = page.evaluate(
+        "(() => { const d = document.getElementById('hs-document');"
+        " return [document.documentElement.scrollWidth, d.scrollWidth, d.clientWidth,"
+        " window.innerWidth]; })()"
+    )
+    assert widths[0] <= widths[3] and widths[1] <= widths[2], widths
+    # The marking stays on screen, top and bottom, while the document scrolls between them.
+    assert page.locator("#hs-marking-top").bounding_box()["y"] == 0
+    bottom = page.locator("#hs-marking-bottom").bounding_box()
+    assert bottom["y"] + bottom["height"] == pytest.approx(PHONE["height"], abs=1)
+    verdict = page.locator("#hs-verdict").bounding_box()
+    assert verdict["y"] < PHONE["height"] / 2  # the verdict is the first thing read
+    assert page.errors == []
 
 
 @pytest.mark.parametrize("name", list(EVERY_PAGE), ids=list(EVERY_PAGE))

@@ -1,7 +1,10 @@
 """The evaluation outputs: ``evaluate.html`` and the Markdown section ``evaluate.md``.
 
-Built from a :class:`hotspots.evaluate.EvaluationResult`: a table of hit rate, PAI and RRI for
-the hotspots and the grid baseline, and the formulas. The page loads nothing and runs no script.
+Built from a :class:`hotspots.evaluate.EvaluationResult`: a plain verdict
+(:func:`hotspots.verdicts.evaluation_verdict`), a table of hit rate, PAI and RRI for the
+hotspots and the grid baseline, why PAI is as large as it is, and the formulas. The page is
+drawn in the shared page frame (:func:`hotspots.render.page.document_page`); it loads
+nothing and runs no script.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ import math
 
 from hotspots import schema
 from hotspots.evaluate import FORMULAS_TEXT, EvaluationResult
-from hotspots.render.figures_tune import standalone_page
-from hotspots.render.offline import escape_text
+from hotspots.render.page import PageFrame, document_page, facts_html, html_text, table_html
+from hotspots.verdicts import evaluation_verdict, pai_explanation
 
 __all__ = ["evaluation_html", "evaluation_markdown"]
 
@@ -57,10 +60,17 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def _study_text(result: EvaluationResult) -> str:
+    return (
+        f"Study area {result.study_area_m2 / 1e6:,.1f} km²; {result.n_prev:,} harm events "
+        f"in the earlier period, {result.n_cur:,} in the scored period."
+    )
+
+
 def evaluation_markdown(
     result: EvaluationResult, *, period_label: str = "", against_label: str = ""
 ) -> str:
-    """Render the scores as a short Markdown section: a table and the formulas.
+    """Render the scores as a short Markdown section: the verdict, a table and the formulas.
 
     Parameters
     ----------
@@ -81,20 +91,13 @@ def evaluation_markdown(
         drawn = _md_cell(against_label) if against_label else "the earlier period"
         scored = _md_cell(period_label) if period_label else "the next period"
         lines += [f"Hotspots drawn on {drawn}, scored on the harm events of {scored}.", ""]
+    verdict = evaluation_verdict(result, period_label=period_label, against_label=against_label)
+    lines += [f"**{_md_cell(verdict)}**", ""]
     lines.append("| " + " | ".join(_HEADER) + " |")
     lines.append("|" + "|".join(["---"] + ["---:"] * (len(_HEADER) - 1)) + "|")
     for row in _table_rows(result):
         lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
-    lines += [
-        "",
-        (
-            f"Study area {result.study_area_m2 / 1e6:,.1f} km²; {result.n_prev:,} harm events "
-            f"in the earlier period, {result.n_cur:,} in the scored period."
-        ),
-        "",
-        FORMULAS_TEXT,
-        "",
-    ]
+    lines += ["", _study_text(result), "", pai_explanation(result), "", FORMULAS_TEXT, ""]
     return "\n".join(lines)
 
 
@@ -106,8 +109,11 @@ def evaluation_html(
     period_label: str = "",
     against_label: str = "",
     params_text: str = "",
+    area: str = "",
+    produced: str | None = None,
+    attribution_html: str = "",
 ) -> str:
-    """Render the scores as a self-contained HTML page with the marking top and bottom.
+    """Render the scores as a page in the shared frame, opening with a plain verdict.
 
     The page loads nothing and runs no script; every value is escaped; equal inputs give
     identical strings.
@@ -116,16 +122,15 @@ def evaluation_html(
     ----------
     result
         From :func:`hotspots.evaluate.evaluate`.
-    title
-        Page title and heading.
-    marking
-        Protective marking, e.g. ``"OFFICIAL-SENSITIVE"``.
-    period_label
-        The scored period; omitted when empty.
-    against_label
-        The period the hotspots were drawn on; omitted when empty.
+    title, marking
+        The heading, and the protective marking the frame prints top and bottom.
+    period_label, against_label
+        The scored period and the one the hotspots were drawn on; omitted when empty.
     params_text
         Parameters to state (eps, min_samples, event types); omitted when empty.
+    area, produced, attribution_html
+        The study area in words and the produced date for the title block, and the escaped
+        attribution for the end of the page (see `hotspots.render.page.document_page`).
 
     Returns
     -------
@@ -143,17 +148,21 @@ def evaluation_html(
         ("Study area", f"{result.study_area_m2 / 1e6:,.1f} km²"),
         ("Harm events", f"{result.n_prev:,} earlier, {result.n_cur:,} scored"),
     ]
-    facts_html = "".join(
-        f"<tr><th>{escape_text(k)}</th><td>{escape_text(v)}</td></tr>" for k, v in facts
+    verdict = evaluation_verdict(result, period_label=period_label, against_label=against_label)
+    body = [
+        f'<p class="hs-verdict" id="hs-verdict">{html_text(verdict)}</p>',
+        table_html(_HEADER, _table_rows(result), label="Scores of the hotspots and the baseline"),
+        "<h2>Reading PAI</h2>",
+        f'<p id="hs-pai">{html_text(pai_explanation(result))}</p>',
+        facts_html(facts),
+        "<h2>Definitions</h2>",
+        f'<p class="hs-note">{html_text(FORMULAS_TEXT)}</p>',
+    ]
+    if period_label and against_label:
+        period = f"{against_label} (hotspots drawn) → {period_label} (scored)"
+    else:
+        period = period_label or against_label or "two periods"
+    frame = PageFrame(
+        title=title, marking=marking, period=period, area=area, produced=produced
     )
-    head = "".join(f"<th>{escape_text(h)}</th>" for h in _HEADER)
-    body_rows = "".join(
-        "<tr>" + "".join(f"<td>{escape_text(c)}</td>" for c in row) + "</tr>"
-        for row in _table_rows(result)
-    )
-    body = (
-        f'<table class="facts">{facts_html}</table>\n'
-        f'<table class="scores"><thead><tr>{head}</tr></thead><tbody>{body_rows}</tbody></table>\n'
-        f'<p class="note">{escape_text(FORMULAS_TEXT)}</p>'
-    )
-    return standalone_page(title=title, marking=marking, body_html=body)
+    return document_page(frame, "\n".join(body), attribution_html=attribution_html)

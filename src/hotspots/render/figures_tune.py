@@ -1,6 +1,6 @@
-"""Static figures and small self-contained pages for the tune and evaluate reports.
+"""The k-distance figure of the tune report (its page is :mod:`hotspots.render.tune_page`).
 
-Builds bytes and strings only; no file I/O. PNGs are byte-identical for equal inputs: the
+Builds bytes only; no file I/O. PNGs are byte-identical for equal inputs: the
 figure is drawn with matplotlib's default style (ignoring any ``matplotlibrc``), a fixed size
 and dpi, on the Agg canvas directly (pyplot's global state is never touched), and without the
 ``Software`` metadata chunk.
@@ -13,36 +13,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from hotspots.render.offline import escape_text
-
-__all__ = ["FIGURE_DPI", "FIGURE_SIZE_IN", "PAGE_CSP", "k_distance_png", "standalone_page"]
+__all__ = ["FIGURE_DPI", "FIGURE_SIZE_IN", "k_distance_png"]
 
 #: Figure size (inches) and resolution: 960 x 540 pixels.
 FIGURE_SIZE_IN = (9.6, 5.4)
 FIGURE_DPI = 100
-
-#: Content-Security-Policy of the pages: no scripts, no network; images only from data: URIs.
-PAGE_CSP = (
-    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
-    "form-action 'none'"
-)
-
-_PAGE_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 1.5rem auto;
-       max-width: 62rem; padding: 0 1rem; color: #1a1a1a; }
-.marking { text-align: center; font-weight: bold; letter-spacing: .08em; padding: .2rem;
-           background: #1a1a1a; color: #fff; margin: .5rem 0; overflow-wrap: anywhere; }
-table { border-collapse: collapse; margin: 1rem 0; display: block; max-width: 100%;
-        overflow-x: auto; }
-h1, p, li { overflow-wrap: anywhere; }
-@media (max-width: 700px) { body { margin: .5rem auto; padding: 0 .5rem; } h1 { font-size: 1.3rem; } }
-@media print { .marking { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
-th, td { border: 1px solid #bbb; padding: .3rem .6rem; text-align: left; }
-td { font-variant-numeric: tabular-nums; }
-tr.chosen td { background: #fff3c4; font-weight: bold; }
-img { max-width: 100%; height: auto; border: 1px solid #ddd; }
-.note { font-size: .9rem; color: #333; }
-""".strip()
 
 
 def k_distance_png(
@@ -76,7 +51,7 @@ def k_distance_png(
     bytes
         A PNG file, 960 x 540 pixels.
     """
-    # Imported here so that importing this module (for `standalone_page`) stays light.
+    # Imported here: matplotlib takes a while to import and only this figure needs it.
     import matplotlib.style
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -137,31 +112,3 @@ def k_distance_png(
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     return buf.getvalue()
-
-
-def standalone_page(*, title: str, marking: str, body_html: str) -> str:
-    """Wrap already-escaped body HTML in a self-contained page with the marking top and bottom.
-
-    Parameters
-    ----------
-    title
-        Page title and heading (escaped here).
-    marking
-        Protective marking (escaped here), printed above and below everything else.
-    body_html
-        Trusted HTML: every value in it must already be escaped.
-
-    Returns
-    -------
-    str
-        The page. It loads nothing and runs no script (see :data:`PAGE_CSP`).
-    """
-    mark = f'<div class="marking">{escape_text(marking)}</div>'
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{PAGE_CSP}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape_text(title)}</title>\n<style>\n{_PAGE_CSS}\n</style>\n</head>\n<body>\n"
-        f"{mark}\n<h1>{escape_text(title)}</h1>\n{body_html}\n{mark}\n</body>\n</html>\n"
-    )

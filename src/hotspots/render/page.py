@@ -1,7 +1,8 @@
 """The shared page frame of every map page: marking, title block, legend, basemap, print, phone.
 
-Every HTML page (coverage map, comparison map, and the tune and evaluation pages once they move
-into ``render/``) is drawn inside this one frame, so each rule below exists once:
+Every HTML page (coverage map, comparison map; the tune and evaluation pages through
+:func:`document_page`, which puts a document where the map would be) is drawn inside this one
+frame, so each rule below exists once:
 
 * **Protective marking** in capitals in a bar at the top and at the bottom of the screen and of
   the printed sheet.
@@ -47,15 +48,19 @@ from hotspots.tiles import basemap_from_tiles
 
 __all__ = [
     "DEFAULT_BOUNDARY_ATTRIBUTION",
+    "DOCUMENT_CSP",
     "LegendEntry",
     "LegendSection",
     "PageFrame",
     "RawHtml",
     "boundary_attribution",
     "check_tiles",
+    "document_page",
+    "facts_html",
     "frame_page",
     "html_text",
     "new_map",
+    "table_html",
     "tile_layer",
 ]
 
@@ -242,9 +247,10 @@ class PageFrame:
     warnings
         Lines always shown, highlighted.
     legend
-        The legend's sections.
+        The legend's sections (a map's; a document page has none).
     study_bounds
-        ``[[south, west], [north, east]]``: the view printed and restored by "whole area".
+        ``[[south, west], [north, east]]``: the view printed and restored by "whole area"
+        (a map's; a document page has none).
     panel_html
         Optional side panel (escaped HTML built by the caller), with its button label.
     panel_label
@@ -258,8 +264,8 @@ class PageFrame:
     period: str
     area: str
     produced: str | None
-    legend: Sequence[LegendSection]
-    study_bounds: Sequence[Sequence[float]]
+    legend: Sequence[LegendSection] = ()
+    study_bounds: Sequence[Sequence[float]] = ()
     summary_html: str = ""
     details_html: str = ""
     warnings: Sequence[str] = field(default_factory=tuple)
@@ -545,6 +551,17 @@ class _FrameScript(MacroElement):
         self.phone = PHONE_MAX_PX
 
 
+def _marking_bars(marking: str) -> tuple[str, str]:
+    """The marking bars, top and bottom, in capitals; an empty marking is a `ConfigError`."""
+    if not marking.strip():
+        raise ConfigError("marking: the protective marking must not be empty")
+    text = html_text(marking.strip().upper())
+    return (
+        f'<div id="hs-marking-top" class="hs-marking" role="note">{text}</div>',
+        f'<div id="hs-marking-bottom" class="hs-marking" role="note">{text}</div>',
+    )
+
+
 def frame_page(m: folium.Map, frame: PageFrame, *, notice: str = "") -> str:
     """Draw the frame around a map and return the self-contained, offline HTML page.
 
@@ -562,9 +579,7 @@ def frame_page(m: folium.Map, frame: PageFrame, *, notice: str = "") -> str:
     str
         The complete HTML document, byte-identical for equal inputs.
     """
-    if not frame.marking.strip():
-        raise ConfigError("marking: the protective marking must not be empty")
-    marking = html_text(frame.marking.strip().upper())
+    top, bottom = _marking_bars(frame.marking)
     root = cast(Figure, m.get_root())
     root.title = html_text(frame.title)
     root.header.add_child(
@@ -576,10 +591,7 @@ def frame_page(m: folium.Map, frame: PageFrame, *, notice: str = "") -> str:
         "the boundaries and hotspots without a street map."
     )
     parts = [
-        (
-            "hs_marking_top",
-            f'<div id="hs-marking-top" class="hs-marking" role="note">{marking}</div>',
-        ),
+        ("hs_marking_top", top),
         ("hs_header", _header_html(frame)),
         ("hs_panel", _panel_html(frame)),
         ("hs_legend", legend_html(frame.legend)),
@@ -587,12 +599,161 @@ def frame_page(m: folium.Map, frame: PageFrame, *, notice: str = "") -> str:
             "hs_notice",
             f'<div id="hs-notice" role="alert" hidden>{html_text(notice_text)}</div>',
         ),
-        (
-            "hs_marking_bottom",
-            f'<div id="hs-marking-bottom" class="hs-marking" role="note">{marking}</div>',
-        ),
+        ("hs_marking_bottom", bottom),
     ]
     for name, text in parts:
         if text:
             root.html.add_child(RawHtml(text, name), name=name)
     return offline_html(m)
+
+
+# --- documents: pages without a map (tune, evaluate) ------------------------------------------
+
+#: Content-Security-Policy of a document page: no script at all, no network; images only from
+#: ``data:`` URIs (the figures are embedded).
+DOCUMENT_CSP: Final = (
+    "default-src 'none'; script-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "connect-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+# The frame's CSS serves documents too (marking bars, title block, print sheet, phone); these
+# rules only place the document where the map would be and style its tables. On screen the
+# document scrolls between the marking bars; in print it flows into two columns so a figure,
+# its table and the method fit one A4 landscape sheet.
+_DOCUMENT_CSS: Final = """
+html, body { margin: 0; padding: 0; }
+#hs-document { grid-row: 3; grid-column: 1 / -1; min-height: 0; min-width: 0; overflow: auto;
+  padding: 6px 16px 10px; font-size: 14px; line-height: 1.4; overflow-wrap: anywhere; }
+#hs-document > * { max-width: 64rem; }
+#hs-document h2 { font-size: 15px; margin: 12px 0 4px; }
+#hs-document p { margin: 6px 0; }
+.hs-verdict { font-size: 16px; padding: 8px 12px; background: #EEF3F8;
+  border-left: 4px solid #1d3557; }
+.hs-caution { padding: 6px 12px; background: #FFF4CE; border-left: 4px solid #8a6d00; }
+.hs-table-wrap { max-width: 100%%; overflow-x: auto; margin: 6px 0; }
+#hs-document table { border-collapse: collapse; font-size: 13px; overflow-wrap: normal; }
+#hs-document th, #hs-document td { border: 1px solid #bbb; padding: 3px 8px; text-align: left;
+  vertical-align: top; }
+#hs-document thead th { background: #EEF1F6; }
+#hs-document td.hs-num { text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
+#hs-document tr.hs-chosen td { background: #FFF3C4; font-weight: 700; }
+#hs-document img { display: block; max-width: 100%%; height: auto; border: 1px solid #ddd;
+  box-sizing: border-box; }
+#hs-document code { white-space: nowrap; }
+.hs-note { font-size: 12px; color: #333; }
+.hs-attribution { font-size: 11px; color: #555; }
+@media (max-width: %(phone)dpx) {
+  #hs-document { padding: 4px 8px 8px; font-size: 13px; }
+  .hs-verdict { font-size: 14px; }
+}
+@media print {
+  #hs-document { overflow: hidden; padding: 2mm 0 0; font-size: 9pt; line-height: 1.3; }
+  #hs-document.hs-print-columns { font-size: 8pt; column-count: 2; column-gap: 6mm;
+    column-fill: auto; }
+  #hs-document > * { max-width: none; }
+  #hs-document h2 { font-size: 9pt; margin: 4px 0 2px; }
+  #hs-document p { margin: 3px 0; }
+  .hs-verdict { font-size: 10pt; padding: 4px 8px; }
+  .hs-caution { padding: 3px 8px; }
+  .hs-table-wrap { overflow: visible; break-inside: avoid; }
+  #hs-document table { font-size: 8pt; }
+  .hs-print-columns table { font-size: 7.5pt; }
+  #hs-document th, #hs-document td { padding: 1px 4px; }
+  #hs-document img { break-inside: avoid; }
+  .hs-note { font-size: 7pt; }
+  .hs-attribution { font-size: 6.5pt; }
+  .hs-verdict, .hs-caution, #hs-document thead th, #hs-document tr.hs-chosen td {
+    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def facts_html(facts: Sequence[tuple[str, str]]) -> str:
+    """A two-column table of labelled facts (plain text, escaped here)."""
+    rows = "".join(
+        f'<tr><th scope="row">{html_text(label)}</th><td>{html_text(value)}</td></tr>'
+        for label, value in facts
+    )
+    return f'<div class="hs-table-wrap"><table class="hs-facts">{rows}</table></div>'
+
+
+def table_html(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    chosen: Sequence[bool] = (),
+    numeric_from: int = 1,
+    label: str = "",
+) -> str:
+    """A table of plain-text cells (escaped here), in a wrapper that scrolls on a phone.
+
+    Parameters
+    ----------
+    header
+        Column headings.
+    rows
+        Cells, one sequence per row.
+    chosen
+        True for a row to highlight (e.g. the suggestion); shorter than ``rows`` is fine.
+    numeric_from
+        Columns from this index on are figures: right-aligned, tabular digits.
+    label
+        Accessible name of the table.
+    """
+    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in header)
+    body = []
+    for i, row in enumerate(rows):
+        cls = ' class="hs-chosen"' if i < len(chosen) and chosen[i] else ""
+        cells = "".join(
+            f'<td class="hs-num">{html_text(c)}</td>' if j >= numeric_from
+            else f"<td>{html_text(c)}</td>"
+            for j, c in enumerate(row)
+        )
+        body.append(f"<tr{cls}>{cells}</tr>")
+    aria = f' aria-label="{html_text(label)}"' if label else ""
+    return (
+        f'<div class="hs-table-wrap"><table{aria}><thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div>'
+    )
+
+
+def document_page(
+    frame: PageFrame, body_html: str, *, attribution_html: str = "", print_columns: bool = False
+) -> str:
+    """Draw the frame around a document (no map) and return the self-contained HTML page.
+
+    The same marking bars, title block, CSS, print sheet and phone layout as `frame_page`;
+    the page runs no script and fetches nothing (:data:`DOCUMENT_CSP`).
+
+    Parameters
+    ----------
+    frame
+        Title, marking, period, area, produced date, summary and warnings; ``legend``,
+        ``study_bounds`` and the panel are a map's and are not drawn.
+    body_html
+        The document (escaped HTML built by the caller, e.g. with `facts_html`, `table_html`).
+    attribution_html
+        Escaped HTML printed at the end of the document, e.g. `boundary_attribution`'s.
+    print_columns
+        Print in two columns (for a document with a figure, so that it fits one sheet).
+
+    Returns
+    -------
+    str
+        The complete HTML document, byte-identical for equal inputs.
+    """
+    top, bottom = _marking_bars(frame.marking)
+    css = _css() + _DOCUMENT_CSS % {"phone": PHONE_MAX_PX} + frame.extra_css
+    end = f'<p class="hs-attribution">{attribution_html}</p>' if attribution_html else ""
+    cls = ' class="hs-print-columns"' if print_columns else ""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{DOCUMENT_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{html_text(frame.title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
+        f"{top}\n{_header_html(frame)}\n"
+        f'<main id="hs-document"{cls}>\n{body_html}\n{end}\n</main>\n{bottom}\n</body>\n</html>\n'
+    )

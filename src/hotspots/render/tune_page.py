@@ -1,6 +1,9 @@
 """The ``tune.html`` page and its k-distance figure: how the suggested eps was found.
 
-Built from a :class:`hotspots.tune.TuneResult`; the page fetches nothing and runs no script.
+Built from a :class:`hotspots.tune.TuneResult` inside the shared page frame
+(:func:`hotspots.render.page.document_page`). The page opens by saying that the suggestion is
+**not applied** and which option applies it, repeats the caveat about town-sized radii when
+the suggestion is :data:`hotspots.verdicts.LARGE_EPS_M` or more, and fetches nothing.
 """
 
 from __future__ import annotations
@@ -8,11 +11,23 @@ from __future__ import annotations
 import base64
 
 from hotspots import schema
-from hotspots.render.figures_tune import k_distance_png, standalone_page
-from hotspots.render.offline import escape_text
+from hotspots.params import DEFAULT_EPS_M
+from hotspots.render.figures_tune import k_distance_png
+from hotspots.render.page import PageFrame, document_page, facts_html, html_text, table_html
 from hotspots.tune import METHOD_TEXT, TuneResult
+from hotspots.verdicts import apply_option, large_eps_warning, tune_verdict
 
 __all__ = ["tune_html", "tune_png"]
+
+_HEADER = (
+    "min samples",
+    "Knee distance (m)",
+    "Suggested eps (m)",
+    "Hotspots",
+    "Harm captured",
+    "Share of harm",
+    "Knee",
+)
 
 
 def tune_png(result: TuneResult) -> bytes:
@@ -41,6 +56,21 @@ def tune_png(result: TuneResult) -> bytes:
     )
 
 
+def _rows(result: TuneResult) -> list[list[str]]:
+    return [
+        [
+            f"{row.min_samples}",
+            f"{row.knee_distance_m:,.1f}",
+            f"{row.eps_m:,.0f}",
+            f"{row.n_hotspots:,}",
+            f"{row.harm_captured:,}",
+            f"{100 * row.harm_share:.1f}%",
+            "found" if row.knee_found else "none (largest distance shown)",
+        ]
+        for row in result.rows
+    ]
+
+
 def tune_html(
     result: TuneResult,
     *,
@@ -48,12 +78,16 @@ def tune_html(
     marking: str = schema.DEFAULT_MARKING,
     period_label: str = "",
     params_text: str = "",
+    current_eps_m: float = DEFAULT_EPS_M,
+    area: str = "",
+    produced: str | None = None,
+    attribution_html: str = "",
 ) -> str:
-    """Render a self-contained HTML page: the curve image, the table and the method.
+    """Render the page: the verdict, the table, the curves and the method, in the page frame.
 
-    The page fetches nothing (the image is a ``data:`` URI; a Content-Security-Policy forbids
-    every network request and all scripts), prints ``marking`` at the top and bottom, and
-    escapes every value. Equal inputs give identical strings.
+    The page fetches nothing (the image is a ``data:`` URI; the Content-Security-Policy
+    forbids every network request and all scripts), prints ``marking`` at the top and bottom,
+    and escapes every value. Equal inputs give identical strings.
 
     Parameters
     ----------
@@ -64,59 +98,60 @@ def tune_html(
     marking
         Protective marking, e.g. ``"OFFICIAL-SENSITIVE"``.
     period_label
-        The period the harm events come from, e.g. ``"2025Q2"``; omitted when empty.
+        The period the harm events come from, e.g. ``"2025Q2"``; "all dates" when empty.
     params_text
-        Other parameters to state (e.g. event types, study area); omitted when empty.
+        The settings in effect for this run (unchanged by the suggestion); omitted when empty.
+    current_eps_m
+        The eps in effect for this run, which the suggestion does not change.
+    area, produced, attribution_html
+        The title block's study area (in words) and date, and the escaped attribution (of
+        the boundaries) that ends the page.
 
     Returns
     -------
     str
-        The HTML page.
+        The complete, self-contained page.
     """
-    png = tune_png(result)
     best = result.suggestion
+    option = html_text(apply_option(best.eps_m))
+    lead, _, rest = html_text(tune_verdict(result, current_eps_m)).partition(": ")
+    verdict = f"<strong>{lead}:</strong> " + rest.replace(option, f"<code>{option}</code>")
+    warning = large_eps_warning(best.eps_m)
     facts = [("Harm events", f"{result.n_harm:,}")]
-    if period_label:
-        facts.insert(0, ("Period", period_label))
     if params_text:
-        facts.append(("Parameters", params_text))
-    facts.append(
-        (
-            "Suggestion",
-            (
-                f"eps {best.eps_m:,.0f} m with min_samples {best.min_samples}: "
-                f"{best.n_hotspots:,} hotspots holding {best.harm_captured:,} harm events "
-                f"({100 * best.harm_share:.1f}%)"
-            ),
-        )
+        facts.append(("Settings of this run (unchanged)", params_text))
+    image = base64.b64encode(tune_png(result)).decode("ascii")
+    body = [
+        f'<p class="hs-verdict" id="hs-verdict">{verdict}</p>',
+        f'<p class="hs-caution" id="hs-large-eps">{html_text(warning)}</p>' if warning else "",
+        "<h2>How the suggestion moves with min samples</h2>",
+        table_html(
+            _HEADER,
+            _rows(result),
+            chosen=[row.min_samples == result.min_samples for row in result.rows],
+            numeric_from=1,
+            label="Suggested eps for each min samples",
+        ),
+        '<p class="hs-note">The highlighted row is the suggestion, for the run\'s min samples.</p>',
+        facts_html(facts),
+        f'<img alt="k-distance curves with knees marked" src="data:image/png;base64,{image}">',
+        "<h2>Method</h2>",
+        f'<p class="hs-note">{html_text(METHOD_TEXT)}</p>',
+    ]
+    frame = PageFrame(
+        title=title,
+        marking=marking,
+        period=period_label or "all dates",
+        area=area,
+        produced=produced,
+        summary_html=(
+            f"Suggested eps {best.eps_m:,.0f} m, <b>not applied</b>: to apply it, run with "
+            f"<code>{option}</code>"
+        ),
     )
-    facts_html = "".join(
-        f"<tr><th>{escape_text(k)}</th><td>{escape_text(v)}</td></tr>" for k, v in facts
+    return document_page(
+        frame,
+        "\n".join(p for p in body if p),
+        attribution_html=attribution_html,
+        print_columns=True,
     )
-    header = (
-        "<tr><th>min_samples</th><th>Knee distance (m)</th><th>Suggested eps (m)</th>"
-        "<th>Hotspots</th><th>Harm captured</th><th>Share of harm</th><th>Knee</th></tr>"
-    )
-    body_rows = []
-    for row in result.rows:
-        cells = [
-            f"{row.min_samples}",
-            f"{row.knee_distance_m:,.1f}",
-            f"{row.eps_m:,.0f}",
-            f"{row.n_hotspots:,}",
-            f"{row.harm_captured:,}",
-            f"{100 * row.harm_share:.1f}%",
-            "found" if row.knee_found else "none (largest distance shown)",
-        ]
-        cls = ' class="chosen"' if row.min_samples == result.min_samples else ""
-        body_rows.append(
-            f"<tr{cls}>" + "".join(f"<td>{escape_text(c)}</td>" for c in cells) + "</tr>"
-        )
-    image = base64.b64encode(png).decode("ascii")
-    body = (
-        f'<table class="facts">{facts_html}</table>\n'
-        f'<img alt="k-distance curves with knees marked" src="data:image/png;base64,{image}">\n'
-        f'<table class="rows"><thead>{header}</thead><tbody>{"".join(body_rows)}</tbody></table>\n'
-        f'<p class="note">The highlighted row is the suggestion. {escape_text(METHOD_TEXT)}</p>'
-    )
-    return standalone_page(title=title, marking=marking, body_html=body)
