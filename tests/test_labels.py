@@ -216,3 +216,22 @@ def test_labels_must_be_a_table(tmp_path):
     path = _config(tmp_path, 'labels = "robbery"\n')
     with pytest.raises(ConfigError, match=re.escape("[labels] must be a table")):
         load_config(path)
+
+
+STREET = ROOT.parent / "shared" / "data" / "policeuk" / "norfolk-street"
+
+
+@pytest.mark.skipif(not STREET.is_dir(), reason=f"{STREET} not present (police.uk data is not shipped)")
+def test_real_norfolk_quarter_names_robbery_and_no_cuckooing(tmp_path):
+    files = [str(STREET / f"2025-{m:02d}-norfolk-street.csv") for m in (7, 8, 9)]
+    done = CliRunner().invoke(
+        main,
+        ["map", *files, "--config", str(POLICEUK_CONFIG), "--force", "Norfolk", "--period", "2025Q3",
+         "--out", str(tmp_path), "--quiet"],
+    )
+    assert done.exit_code == 0, done.output
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert re.search(r"\d+ harm \(robbery\), \d+ enforcement \(drugs and weapons offences\)", _header(page))
+    assert "cuckooing" not in page and "raid 0" not in page
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["labels"]["harm"] == "robbery"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +64,11 @@ def test_map_writes_the_timeline_and_time_of_week(tmp_path):
     assert {"trend", "timeline_month_of_event", "time_of_week_window"} <= set(summary["definitions"])
     html = (tmp_path / "out" / schema.OUT_MAP).read_text()
     assert "Harm per month" in html and "sparkline" in html and "rising (p" in html
-    assert "Poisson regression on the months" in html  # the definition on the page
-    assert "harm by day and hour =" in html
+    # The time definitions on the page are summary.json's, word for word (written once).
+    page = unescape(html)
+    for key in ("timeline_hotspot_series", "trend", "time_of_week", "time_of_week_window"):
+        assert summary["definitions"][key] in page, key
+    assert "harm by day and hour (4-hour blocks) =" in page
 
 
 def test_date_only_input_gives_series_but_no_time_of_week_and_says_so(tmp_path):

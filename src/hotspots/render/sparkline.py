@@ -13,9 +13,9 @@ from typing import Final
 import numpy as np
 
 from hotspots.render.offline import escape_text
-from hotspots.timeline import Timeline
-from hotspots.timeofweek import STUDY_AREA, TimeOfWeek
-from hotspots.trend import MIN_EVENTS, MIN_MONTHS, TREND_ALPHA, Trend
+from hotspots.timeline import TIMELINE_DEFINITIONS, Timeline
+from hotspots.timeofweek import STUDY_AREA, WEEK_DEFINITIONS, TimeOfWeek
+from hotspots.trend import MIN_EVENTS, MIN_MONTHS, Trend
 
 #: Line colour of the analysed period's months and of the earlier months.
 PERIOD_COLOUR: Final = "#b35806"
@@ -137,17 +137,19 @@ def heat_table_html(
     )
 
 
-#: What each tooltip row of :func:`tooltip_rows` shows, for the map's definitions.
+#: What each tooltip row of :func:`tooltip_rows` shows, for the map's definitions: how it is
+#: drawn, then the definitions summary.json and the briefing print (timeline.py, timeofweek.py),
+#: word for word, so each is written once.
 TOOLTIP_DEFINITIONS: Final = {
     "Harm per month": (
-        "harm per month = harm events inside the footprint per calendar month (grey: months before the "
-        "period, up to 24; orange: the period; a date_from/date_to window is shared by its days); trend = "
-        f"Poisson regression on the months, 'rising'/'falling' only when p < {TREND_ALPHA:g}, else "
-        "'no clear trend' (docs/time.md)."
+        "harm per month (grey: months before the period, up to 24; orange: the period) = "
+        f"{TIMELINE_DEFINITIONS['timeline_hotspot_series']}; month of an event = "
+        f"{TIMELINE_DEFINITIONS['timeline_month_of_event']}; trend = {TIMELINE_DEFINITIONS['trend']} "
+        "(docs/time.md)."
     ),
     "Harm by day and hour": (
-        "harm by day and hour = the period's harm events with a time, in 4-hour blocks (windows up to 7 days "
-        "shared by their hours; date-only and month-only events left out and counted)."
+        f"harm by day and hour (4-hour blocks) = {WEEK_DEFINITIONS['time_of_week']}; "
+        f"{WEEK_DEFINITIONS['time_of_week_window']}."
     ),
 }
 
