@@ -43,6 +43,15 @@ BRIEFING_TERMS: Final = (
     "locations",
     "area",
 )
+#: The chance test (--chance-test, hotspots.significance): summary.json's ``chance_test.test``,
+#: the briefing's "Against chance" and the map page's definition.
+CHANCE_TEST: Final = (
+    "Monte Carlo scan test: which of the period's recorded events are harm is drawn at random many "
+    "times and DBSCAN is run again each time; a hotspot is \"unlikely by chance\" when few of the "
+    "draws (under the stated level, 5% unless set otherwise; the p-value) produce anywhere a "
+    "cluster with as strong an excess of harm (Bernoulli likelihood ratio over the cells holding "
+    "its events); otherwise \"could be chance\"."
+)
 
 
 @dataclass(frozen=True)

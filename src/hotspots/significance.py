@@ -34,6 +34,7 @@ from scipy.special import xlogy
 
 from hotspots import parallel, schema
 from hotspots.dbscan import run_dbscan
+from hotspots.definitions import CHANCE_TEST
 from hotspots.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -92,9 +93,7 @@ class ChanceTest:
     def as_dict(self) -> dict[str, object]:
         """JSON-ready description (for ``summary.json``)."""
         return {
-            "test": "Monte Carlo scan test: Bernoulli log-likelihood ratio of harm in each hotspot's "
-            "cells against random relabelling of the period's harm and enforcement events, compared "
-            "with the largest cluster DBSCAN finds in each relabelling",
+            "test": CHANCE_TEST,
             "replicates": self.replicates,
             "seed": self.seed,
             "alpha": self.alpha,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 
 from hotspots import compare, schema
 from hotspots.brief.rules import WIDE_GRID_M
-from hotspots.definitions import BRIEFING_TERMS, analysed_types
+from hotspots.definitions import BRIEFING_TERMS, CHANCE_TEST, analysed_types
 from hotspots.definitions import definitions as all_definitions
 
 if TYPE_CHECKING:
@@ -164,14 +164,7 @@ def _chance_definition(current: Analysis) -> list[tuple[str, str]]:
     """The chance test's definition, when it ran (the hotspots carry a ``p_value``)."""
     if "p_value" not in current.hotspots.columns:
         return []
-    text = (
-        "Monte Carlo test: which of the period's recorded events are harm is drawn at random many "
-        "times and DBSCAN is run again each time; a hotspot is \"unlikely by chance\" when few of "
-        "the draws (under the stated level, 5% unless set otherwise; the p-value) produce anywhere "
-        "a cluster with as strong an excess of harm (Bernoulli likelihood ratio over the cells "
-        "holding its events); otherwise \"could be chance\"."
-    )
-    return [("Against chance", text)]
+    return [("Against chance", CHANCE_TEST)]
 
 
 def definitions(current: Analysis, compared: bool, wide: bool) -> tuple[tuple[str, str], ...]:

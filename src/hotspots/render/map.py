@@ -42,7 +42,7 @@ import pandas as pd
 from folium.utilities import JsCode
 
 from hotspots import schema, sentences
-from hotspots.definitions import analysed_types
+from hotspots.definitions import CHANCE_TEST, analysed_types
 from hotspots.errors import ConfigError, InputError
 from hotspots.gridref import grid_reference
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
@@ -703,6 +703,11 @@ def _frame(
             f"{quality.rows_rejected:,} rejected; geocoding rate {quality.geocoding_rate * 100:.1f}%.</p>"
         ),
         definitions_html(analysis),
+        *(
+            [f"<p><b>Against chance:</b> {_text(CHANCE_TEST)}</p>"]
+            if "p_value" in hotspots.columns
+            else []
+        ),
         f"<p>{points_line}</p>",
     ]
     if row_labels:  # the extra tooltip rows (render.sparkline): their definitions, docs/time.md
