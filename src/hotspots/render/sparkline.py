@@ -142,7 +142,8 @@ def heat_table_html(
 #: word for word, so each is written once.
 TOOLTIP_DEFINITIONS: Final = {
     "Harm per month": (
-        "harm per month (grey: months before the period, up to 24; orange: the period) = "
+        "harm per month (grey: months before the period, up to 24; orange: the period) is the "
+        "harm of the hotspot series, where hotspot series = "
         f"{TIMELINE_DEFINITIONS['timeline_hotspot_series']}; month of an event = "
         f"{TIMELINE_DEFINITIONS['timeline_month_of_event']}; trend = {TIMELINE_DEFINITIONS['trend']} "
         "(docs/time.md)."
