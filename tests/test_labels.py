@@ -19,6 +19,8 @@ from hotspots.cli import main
 from hotspots.errors import ConfigError
 from hotspots.labels import DEFAULT_ENFORCEMENT, DEFAULT_HARM, Labels
 from hotspots.params import load_config
+from hotspots.timeline import TIMELINE_DEFINITIONS
+from hotspots.timeofweek import WEEK_DEFINITIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICEUK_CONFIG = ROOT / "src" / "hotspots" / "configs" / "policeuk-street.toml"
@@ -146,6 +148,20 @@ def test_definitions_are_one_text_in_summary_map_and_briefing(policeuk_run):
         assert definitions[key] in map_page, key
         assert definitions[key] in briefing, key
     assert definitions["harm_in_thin_hotspots"] in map_page
+
+
+def test_tables_xlsx_names_the_labels_and_quotes_the_definitions(policeuk_run):
+    openpyxl = pytest.importorskip("openpyxl")
+    summary = json.loads((policeuk_run / "map" / "summary.json").read_text())
+    sheet = openpyxl.load_workbook(policeuk_run / "map" / "tables.xlsx")["about"]
+    about = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert about["label: harm"] == "robbery"
+    assert about["column: n_drugs_offence"] == "Drugs (enforcement)"
+    assert "column: n_raid" not in about  # no raid in the period
+    time_terms = {*TIMELINE_DEFINITIONS, *WEEK_DEFINITIONS}  # timeline.csv is not in the book
+    for key, text in summary["definitions"].items():
+        if key not in time_terms:
+            assert about[f"definition: {key}"] == text, key
 
 
 def test_sample_keeps_the_force_data_wording(tmp_path):

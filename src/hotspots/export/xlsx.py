@@ -81,7 +81,7 @@ def _rejected(rejected: pd.DataFrame) -> pd.DataFrame:
 
 
 def _about(analysis: Analysis, marking: str, extra: Sequence[tuple[str, Any]] = ()) -> pd.DataFrame:
-    from hotspots.definitions import summary_definitions
+    from hotspots.definitions import analysed_types, summary_definitions
 
     rows: list[tuple[str, Any]] = [("protective marking", marking.upper())]
     period = analysis.period
@@ -96,6 +96,13 @@ def _about(analysis: Analysis, marking: str, extra: Sequence[tuple[str, Any]] = 
         (f"parameter: {k}", v)
         for k, v in analysis.params.as_dict().items()
         if not isinstance(v, (dict, list))
+    ]
+    rows += [(f"label: {k}", v) for k, v in analysis.types.labels.as_dict().items()]
+    # The n_<type> columns by the user's labels ("n_drugs_offence": Drugs, enforcement).
+    rows += [
+        (f"column: n_{t}", f"{analysis.types.label_of(t)} ({role})")
+        for role in schema.ROLES
+        for t in analysed_types(analysis, role)
     ]
     rows += [(f"definition: {k}", v) for k, v in summary_definitions(analysis).items()]
     rows += [("input: " + name, sha) for name, sha in analysis.inputs.items()]
