@@ -82,6 +82,8 @@ def test_policeuk_labels_are_named_in_the_map_header_legend_and_tooltips(policeu
     page = (policeuk_run / "map" / "map.html").read_text(encoding="utf-8")
     header = _header(page)
     assert "7 harm (robbery), 4 enforcement (drugs and weapons offences)" in header
+    # The title too: on a phone the summary line folds away, the title stays.
+    assert "<h1>hotspots — harm (robbery) and enforcement (drugs and weapons offences) coverage</h1>" in header
     legend = re.search(r'<div id="hs-legend".*?</div></div>', page, re.DOTALL).group(0)
     assert "Hotspots (clusters of harm: robbery)" in legend
     assert "cluster of drugs and weapons offences" in legend

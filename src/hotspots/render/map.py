@@ -45,6 +45,7 @@ from hotspots import schema, sentences
 from hotspots.definitions import CHANCE_TEST, analysed_types
 from hotspots.errors import ConfigError, InputError
 from hotspots.gridref import grid_reference
+from hotspots.labels import Labels
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
 from hotspots.params import AnalysisParams, PresentationParams
 from hotspots.render import palette
@@ -98,18 +99,17 @@ __all__ = [
     "COMPACT_ABOVE",
     "COORD_DECIMALS",
     "DEFAULT_BOUNDARY_ATTRIBUTION",
-    "DEFAULT_TITLE",
     "FOOTPRINT_SIMPLIFY_M",
     "GRID_CELL_M",
     "POINT_LIMIT",
     "area_text",
     "harm_breaks",
     "map_html",
+    "map_title",
 ]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TITLE: Final = "hotspots — harm and enforcement coverage"
 AREA_LAYER_NAME: Final = "Districts: harm in thin hotspots"
 
 #: Simplification of district boundaries (metres, EPSG:27700) before drawing: below the 200 m
@@ -136,7 +136,7 @@ def map_html(
     analysis: Analysis,
     presentation: PresentationParams | None = None,
     *,
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
     point_limit: int = POINT_LIMIT,
     overlays: Sequence[ImageOverlay] = (),
     hotspot_rows: Sequence[tuple[str, Mapping[str, str]]] = (),
@@ -156,7 +156,8 @@ def map_html(
         ``"2024-10-02"``); the map holds no clock reading of its own, so the same analysis
         gives the same bytes.
     title
-        Page title and heading.
+        Page title and heading (default: :func:`map_title`, naming harm and enforcement by the
+        config's ``[labels]``).
     point_limit
         With ``presentation.show_points``, more analysed events than this are drawn as counts per
         500 m grid cell instead of individual points.
@@ -190,6 +191,7 @@ def map_html(
         raise ConfigError(f"map_html: point_limit must be a whole number >= 0, got {point_limit!r}")
     presentation = PresentationParams() if presentation is None else presentation
     _check_tables(analysis, presentation.show_points)
+    title = map_title(analysis.types.labels) if title is None else title
 
     areas = web_features(analysis.areas, AREA_SIMPLIFY_M, coverage=True)
     compact = len(analysis.hotspots) > compact_above
@@ -275,6 +277,11 @@ def map_html(
 
 
 # --- checks ----------------------------------------------------------------------------------
+
+
+def map_title(labels: Labels) -> str:
+    """``"hotspots — harm (robbery) and enforcement (drugs and weapons offences) coverage"``."""
+    return f"hotspots — harm ({labels.harm}) and enforcement ({labels.enforcement}) coverage"
 
 
 def _check_tables(analysis: Analysis, show_points: bool) -> None:
