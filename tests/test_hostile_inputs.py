@@ -416,13 +416,17 @@ def test_crs_for_a_lat_lon_file_is_reported_as_unused(tmp_path):
     ("header", "rows", "hint"),
     [
         ("id,type,date,lat,lon", [f"{i},raid,2024-07-01,1.29{i},52.62{i}" for i in range(5)],
-         "latitude column holds longitudes"),
+         "the 'lat' column holds longitudes and the 'lon' column latitudes"),
         ("id,type,date,easting,northing", [f"{i},raid,2024-07-01,623.15{i},308.72{i}" for i in range(5)],
          "they look like kilometres"),
         ("id;type;date;easting;northing", [f"{i};raid;2024-07-01;623,15{i};308,72{i}" for i in range(5)],
          "thousands comma"),
+        # Norwich is E 623000 N 308000: written northing-first, each row reads as a point
+        # off the coast of Dumfries and Galloway, outside every district.
+        ("id,type,date,easting,northing", [f"{i},raid,2024-07-01,30872{i},62315{i}" for i in range(5)],
+         "the 'easting' column holds northings and the 'northing' column eastings"),
     ],
-    ids=["lat-lon-swapped", "kilometres", "thousands-commas"],
+    ids=["lat-lon-swapped", "kilometres", "thousands-commas", "easting-northing-swapped"],
 )
 def test_a_file_wide_coordinate_fault_gets_a_hint(tmp_path, header, rows, hint):
     path = tmp_path / "events.csv"
@@ -432,6 +436,67 @@ def test_a_file_wide_coordinate_fault_gets_a_hint(tmp_path, header, rows, hint):
     assert run.exit_code == 0, run.output
     summary = (out / "summary.json").read_text(encoding="utf-8")
     assert hint in summary, summary
+
+
+@pytest.mark.parametrize(
+    ("rows", "hinted"),
+    [
+        ([f"{i},raid,2024-07-01,30872{i},62315{i}" for i in range(5)], True),
+        ([f"{i},raid,2024-07-01,62315{i},30872{i}" for i in range(5)], False),
+        # One stray row the wrong way round among right ones is a stray row, not the file.
+        ([f"{i},raid,2024-07-01,62315{i},30872{i}" for i in range(5)] + ["9,raid,2024-07-01,308729,623159"],
+         False),
+    ],
+    ids=["all-swapped", "right-way-round", "one-stray-row"],
+)
+def test_swapped_easting_northing_hint_names_the_headers_and_the_config_fix(tmp_path, rows, hinted):
+    import json
+
+    path = tmp_path / "events.csv"
+    path.write_text("id,type,date,East,North\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[columns]\neasting = "East"\nnorthing = "North"\n', encoding="utf-8")
+    out = tmp_path / "o"
+    run = invoke("validate", path, "--config", config, "--out", out)
+    assert run.exit_code == 0, run.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    notes = [n for n in summary["notes"] if "wrong way round" in n]
+    if not hinted:
+        assert notes == [], notes
+        return
+    assert len(notes) == 1, summary["notes"]
+    assert notes[0].startswith("events.csv: 5 of 5 rows have easting and northing the wrong way round")
+    assert "the 'East' column holds northings and the 'North' column eastings" in notes[0]
+    assert '[columns] easting = "North", northing = "East"' in notes[0]
+    # The fix works: the config the hint gives analyses every row in Norwich.
+    config.write_text('[columns]\neasting = "North"\nnorthing = "East"\n', encoding="utf-8")
+    fixed = invoke("validate", path, "--config", config, "--out", tmp_path / "fixed")
+    assert fixed.exit_code == 0, fixed.output
+    report = json.loads((tmp_path / "fixed" / "summary.json").read_text(encoding="utf-8"))
+    assert report["rows_rejected"] == 0, report
+    assert not [n for n in report["notes"] if "wrong way round" in n]
+
+
+def test_swapped_points_of_a_spatial_file_get_the_geometry_fix(tmp_path):
+    import json
+
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "events.gpkg"
+    # Inverness (E 266000 N 845000) written y-first: x beyond GB's eastings, so each row is
+    # already coordinates_swapped; the file-wide hint still names the fix.
+    gpd.GeoDataFrame(
+        {"id": [str(i) for i in range(4)], "type": ["raid"] * 4, "date": ["2024-07-01"] * 4},
+        geometry=[shapely.Point(845000 + i, 266000 + i) for i in range(4)], crs="EPSG:27700",
+    ).to_file(path, driver="GPKG")
+    out = tmp_path / "o"
+    run = invoke("validate", path, "--out", out)
+    assert run.exit_code == 0, run.output
+    notes = json.loads((out / "summary.json").read_text(encoding="utf-8"))["notes"]
+    hint = [n for n in notes if "wrong way round" in n]
+    assert len(hint) == 1 and "4 of 4 rows" in hint[0], notes
+    assert "rebuild the points with x and y exchanged" in hint[0]
 
 
 def test_a_multi_layer_geopackage_names_its_layers_and_takes_layer(tmp_path):

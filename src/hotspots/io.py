@@ -72,6 +72,8 @@ class ReadResult:
     encoding: str
     delimiter: str
     notes: tuple[str, ...]
+    #: The headers read as x and y (longitude/latitude, easting/northing); "" for a geometry.
+    coordinate_headers: tuple[str, str] = ("", "")
 
 
 def file_sha256(path: Path) -> str:
@@ -119,8 +121,8 @@ def read_events(
         table, crs = _read_spatial(path, suffix, layer)
         if len(table) == 0:
             raise NoDataError(f"{path}: no features (an empty layer or FeatureCollection)")
-        raw, notes = _raw_from_spatial(path, table, crs, columns)
-        return ReadResult(raw, sha, "", "", notes)
+        raw, notes, headers = _raw_from_spatial(path, table, crs, columns)
+        return ReadResult(raw, sha, "", "", notes, headers)
     if suffix not in CSV_SUFFIXES:
         raise InputError(
             f"{path}: unknown file type {suffix or '(none)'!r}; expected "
@@ -222,7 +224,7 @@ def _parse_csv(path: Path, columns: ColumnNames, encoding: str, delimiter: str |
     body.columns = [names[i] for i in wanted]
     counts = collections.Counter(header)
     raw, notes = _raw_from_table(path, body, found, geometry=None, repeated=counts)
-    return ReadResult(raw, sha, encoding, sep, notes)
+    return ReadResult(raw, sha, encoding, sep, notes, (found.x, found.y))
 
 
 def _read_table_pandas(
@@ -470,7 +472,8 @@ def _read_spatial(path: Path, suffix: str, layer: str | None = None) -> tuple[pd
 
 def _raw_from_spatial(
     path: Path, frame: pd.DataFrame, crs: str, columns: ColumnNames
-) -> tuple[pd.DataFrame, tuple[str, ...]]:
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, str]]:
+    """The raw frame of ``frame``, notes, and the x and y headers ("" for a geometry)."""
     import geopandas as gpd
 
     geometry = None
@@ -481,7 +484,8 @@ def _raw_from_spatial(
     headers = _unique_names(names)
     found = _resolve(path, headers, columns, geometry_crs=None if geometry is None else crs)
     table = _as_text(frame.set_axis(headers, axis=1)[found.headers()])
-    return _raw_from_table(path, table, found, geometry, repeated=collections.Counter(names))
+    raw, notes = _raw_from_table(path, table, found, geometry, repeated=collections.Counter(names))
+    return raw, notes, (found.x, found.y)
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:

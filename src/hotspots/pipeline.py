@@ -99,6 +99,7 @@ def load(
     frames: list[pd.DataFrame] = []
     inputs: dict[str, str] = {}
     notes: list[str] = []
+    headers: dict[str, tuple[str, str]] = {}  # each source's x and y headers, for hints
     _refuse_repeated_files(files)
     names = [p.name for p in files if isinstance(p, Path)]
     for path in files:
@@ -112,6 +113,8 @@ def load(
             # Two inputs called events.csv from different folders: rows say which one.
             raw_rows = raw_rows.assign(**{schema.COL_SOURCE: str(path)})
         frames.append(raw_rows)
+        if len(raw_rows):
+            headers[str(raw_rows[schema.COL_SOURCE].iloc[0])] = result.coordinate_headers
         key = path.name if path.name not in inputs else str(path)
         inputs[key] = result.sha256
         notes.extend(result.notes)
@@ -129,7 +132,7 @@ def load(
 
         local = load_local_areas(local_areas, code_field=local_code_field, name_field=local_name_field)
     notes.extend(districts.notes)
-    checked = validate(raw, config.types, params, districts.areas, periods)
+    checked = validate(raw, config.types, params, districts.areas, periods, coordinate_headers=headers)
     notes.extend(checked.notes)
     study = districts.areas[districts.areas[schema.COL_AREA_CODE].isin(checked.study_codes)]
     return Loaded(

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
@@ -107,6 +107,8 @@ def validate(
     params: AnalysisParams,
     areas: gpd.GeoDataFrame,
     periods: tuple[Period, ...] = (),
+    *,
+    coordinate_headers: Mapping[str, tuple[str, str]] | None = None,
 ) -> Validated:
     """Check every raw row and place usable ones in a district of ``areas``.
 
@@ -123,6 +125,8 @@ def validate(
     periods
         The periods the command analyses (default: ``params.period``, else every date). Only
         events dated inside them choose the default study area.
+    coordinate_headers
+        Each source file's x and y headers, named in hints about a whole-file fault.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -203,7 +207,10 @@ def validate(
     for column in schema.OPTIONAL_RAW_COLUMNS:
         if column in raw:  # the time columns some inputs have: shown as written
             out[column] = rejected[column].fillna("").to_numpy()
-    hints = coordinate_hints(raw, _REASON_TEXT[reason], x_m, y_m)
+    reasons = _REASON_TEXT[reason]
+    hints = coordinate_hints(
+        raw, reasons, x_m, y_m, _fits_swapped(raw, reasons, areas, params), coordinate_headers or {}
+    )
     return Validated(
         valid, out, int(has_coords.sum()), tuple(sorted(study)), study_choice,
         notes=(*_year_notes(raw, start), *hints),
@@ -684,6 +691,36 @@ def _project(raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     unprojectable = (reason == 0) & ~(np.isfinite(x_m) & np.isfinite(y_m))
     reason[unprojectable] = _REASON_CODE[schema.REASON_INVALID_COORDS]
     return x_m, y_m, reason
+
+
+#: Reasons a grid reference written northing-first gets: its "easting" is a northing, so the
+#: point lands beyond GB's eastings (swapped), off the grid, or in the wrong place.
+_SWAP_SUSPECTS = (schema.REASON_SWAPPED_COORDS, schema.REASON_INVALID_COORDS, schema.REASON_OUTSIDE_AREA)
+
+
+def _fits_swapped(
+    raw: pd.DataFrame, reasons: np.ndarray, areas: gpd.GeoDataFrame, params: AnalysisParams
+) -> np.ndarray:
+    """Rejected easting/northing rows that read right the other way round.
+
+    A row fits when its easting and northing, exchanged, fall inside one of ``areas`` (or,
+    for ``coordinates_swapped``, already inside GB's grid). Only rows rejected for their
+    place are tried, so the usual file (nothing rejected) costs nothing.
+    """
+    fits = np.zeros(len(raw), dtype=bool)
+    suspect = (raw[schema.COL_CRS].astype(str).to_numpy() == schema.CRS_METRIC) & np.isin(
+        reasons, _SWAP_SUSPECTS
+    )
+    rows = np.flatnonzero(suspect)
+    if len(rows) == 0:
+        return fits
+    x, _, _ = _numbers(raw[schema.COL_X_RAW].iloc[rows])
+    y, _, _ = _numbers(raw[schema.COL_Y_RAW].iloc[rows])
+    usable = np.isfinite(x) & np.isfinite(y)
+    # Exchanged: the file's "northing" is the easting, its "easting" the northing.
+    placed = _place(y, x, usable, areas, params) >= 0
+    fits[rows] = placed | (reasons[rows] == schema.REASON_SWAPPED_COORDS)
+    return fits
 
 
 def _inside(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
