@@ -11,16 +11,28 @@ events, as an attacker would have to allow) and asserts that at least one of the
 briefing with exactly the same text -- every number in the HTML and the Markdown -- and the same
 figure (squares, statuses, rank labels). A count for which no such world exists is disclosed.
 
-``HOTSPOTS_DISCLOSURE_EXAMPLES`` sets how many worlds hypothesis tries (default 12).
+The comparison covers every wide output: the HTML's text, the Markdown, the text of
+``briefing.docx``, the figure's and the inset maps' inputs (shapes, statuses, labels, label
+positions, district names: everything they draw), and, in worlds drawn with ``--surface``, the
+coverage-gap surface by area, computed from events placed at each hotspot and in each district
+by the briefing job's own surface code. The PDF is printed from the HTML; separate tests check
+that its text, the docx and the drawn figure and insets hold no number the HTML does not.
+
+``HOTSPOTS_DISCLOSURE_EXAMPLES`` sets how many worlds hypothesis tries (default 12). With
+``HOTSPOTS_DISCLOSURE_PICTURES=1`` the attack also draws the figure and inset PNGs of each world
+and of the twin found for each planted count and requires them byte for byte equal (slow: a long
+run's extra).
 """
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from types import SimpleNamespace
 from unittest import mock
@@ -47,6 +59,7 @@ from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import parse_period
 
 EXAMPLES = int(os.environ.get("HOTSPOTS_DISCLOSURE_EXAMPLES", "12"))
+PICTURES = os.environ.get("HOTSPOTS_DISCLOSURE_PICTURES", "") not in ("", "0")
 DISTRICTS = [
     ("E07000148", "Norwich", (618_000, 304_000, 628_000, 314_000)),
     ("E07000145", "Great Yarmouth", (645_000, 296_000, 656_000, 316_000)),
@@ -139,6 +152,7 @@ class World:
     compared: bool
     top_n: int
     resolved: list[tuple[int, int]] = field(default_factory=list)  # previous-only hotspots
+    surface: bool = False  # the briefing adds the coverage-gap surface by area (--surface)
 
 
 def _status(harm: int, enforcement: int, thin_ratio: float) -> str:
@@ -149,6 +163,27 @@ def _status(harm: int, enforcement: int, thin_ratio: float) -> str:
 def _centre(i: int, district: int) -> tuple[float, float]:
     x0, y0, _x1, _y1 = DISTRICTS[district][2]
     return x0 + 1500.0 + 2000.0 * (i % 4), y0 + 1500.0 + 2000.0 * (i // 4)
+
+
+def _background_point(district: int) -> tuple[float, float]:
+    """Where a district's events outside hotspots are: away from its hotspots' centres."""
+    _x0, _y0, x1, y1 = DISTRICTS[district][2]
+    return x1 - 2500.0, y1 - 2500.0
+
+
+def events_of(world: World) -> pd.DataFrame:
+    """Analysed events of a world: each hotspot's at its centre, each district's others apart.
+
+    Only the coverage-gap surface reads them; everything else comes from the counts.
+    """
+    rows: list[tuple[float, float, str]] = []
+    for i, h in enumerate(world.hots):
+        x, y = _centre(i, h.district)
+        rows += [(x, y, schema.ROLE_HARM)] * h.harm + [(x, y, schema.ROLE_ENFORCEMENT)] * h.enforcement
+    for d, (bg_harm, bg_enf) in enumerate(world.background):
+        x, y = _background_point(d)
+        rows += [(x, y, schema.ROLE_HARM)] * bg_harm + [(x, y, schema.ROLE_ENFORCEMENT)] * bg_enf
+    return pd.DataFrame(rows, columns=[schema.COL_X, schema.COL_Y, schema.COL_ROLE])
 
 
 def analysis_from(world: World) -> Analysis:
@@ -229,7 +264,7 @@ def analysis_from(world: World) -> Analysis:
         params=params,
         types=EventTypes(),
         period=params.period,
-        events=pd.DataFrame(columns=["source_file", "source_row", "id", "type", "x_m", "y_m"]),
+        events=events_of(world),
         hotspots=hotspots,
         enforcement_clusters=gpd.GeoDataFrame(
             {"cluster_id": []}, geometry=gpd.GeoSeries([], crs=schema.CRS_METRIC)
@@ -352,29 +387,100 @@ def _no_pictures(*args: object, **kwargs: object) -> bytes:
     return b""
 
 
-def wide_output(world: World) -> tuple:
-    """Everything the wide briefing publishes: HTML text, Markdown, the figure's shapes.
+def _drawn(features: object) -> tuple:
+    """What a picture draws of map features: shape, status, label and where the label goes."""
+    return tuple(
+        (f.geometry.wkt if f.geometry is not None else "", f.status, f.label, f.x_m, f.y_m)
+        for f in features
+    )
 
-    The figure and the insets are drawn from ``map_features``, which the attack compares
-    shape by shape; drawing their PNGs for every world searched (matplotlib, six axes a
-    briefing) would only make the search minutes slower, so they are not drawn here.
-    """
+
+def _figure_inputs(boundaries, area_labels, features, **kwargs) -> bytes:
+    """Stands in for render_figure: everything the figure draws, as text."""
+    labels = tuple((name, geometry.wkt if geometry is not None else "") for name, geometry in area_labels)
+    return repr((labels, _drawn(features), sorted(kwargs.items()))).encode()
+
+
+def _inset_inputs(boundaries, priority, others, **kwargs) -> bytes:
+    """Stands in for render_insets: everything the insets draw (titles come from these), as text."""
+    from hotspots.brief.insets import INSETS
+
+    return repr((_drawn(priority[:INSETS]), _drawn(others), sorted(kwargs.items()))).encode()
+
+
+def _one_pixel_png() -> bytes:
+    """A valid 1x1 PNG: the docx needs a picture where the figure goes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b"")
+
+
+def docx_text(data: bytes) -> str:
+    """The text of a Word document: every run of every part (body, headers, footers)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = sorted(n for n in archive.namelist() if n.startswith("word/") and n.endswith(".xml"))
+        xml = " ".join(archive.read(n).decode("utf-8") for n in parts)
+    return unescape(" ".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)))
+
+
+def wide_briefing(world: World, *, surface: bool, pictures=(_figure_inputs, _inset_inputs)):
+    """The wide briefing of a world (with its surface by area when `surface` and the world has one)."""
+    from hotspots.jobs import _brief_surface
+    from hotspots.surface import SurfaceOptions
+
     current = analysis_from(world)
     comparison = comparison_from(world, current) if world.compared else None
+    surface_areas, note = None, ""
+    if surface and world.surface:
+        _, surface_areas, note = _brief_surface(current, SurfaceOptions(), "wide", lambda _: None)
     with (
-        mock.patch("hotspots.brief.figure.render_figure", _no_pictures),
-        mock.patch("hotspots.brief.insets.render_insets", _no_pictures),
+        mock.patch("hotspots.brief.figure.render_figure", pictures[0]),
+        mock.patch("hotspots.brief.insets.render_insets", pictures[1]),
     ):
-        b = build_briefing(
+        return build_briefing(
             current, comparison, audience="wide", top_n=world.top_n, produced=date(2024, 10, 7),
-            version="test",
+            version="test", surface_areas=surface_areas, surface_note=note,
         )
+
+
+def wide_output(world: World, *, full: bool = True) -> tuple:
+    """Everything the wide briefing publishes, as text: HTML, Markdown, docx, figure, insets.
+
+    ``full=False`` leaves out the surface and the docx: a cheaper view that any twin must match
+    too (the surface only adds its own section), used to skip most candidates quickly. The
+    figure and the insets are compared by what they are drawn from (drawing their PNGs for
+    every world searched would make the search many minutes slower; see PICTURES).
+    """
+    b = wide_briefing(world, surface=full)
     parser = _Text()
     parser.feed(briefing_html(b))
     html = " ".join(parser.parts)
     markdown = briefing_markdown(b)
     figure = tuple((f.geometry.wkt, f.status, f.label) for f in b.map_features)
-    return html, markdown, figure
+    pictures = (b.figure_png, b.insets_png)
+    if not full:
+        return html, markdown, figure, pictures
+    from hotspots.brief.docx import briefing_docx, default_furniture
+
+    # The docx embeds the pictures, compared above: its text is what is left to compare.
+    text_only = replace(b, figure_png=_one_pixel_png(), insets_png=None)
+    return html, markdown, figure, pictures, docx_text(briefing_docx(text_only, default_furniture(b)))
+
+
+def drawn_pictures(world: World) -> tuple[bytes | None, bytes | None]:
+    """The figure and inset PNGs of a world's wide briefing, really drawn."""
+    from hotspots.brief.figure import render_figure
+    from hotspots.brief.insets import render_insets
+
+    b = wide_briefing(world, surface=True, pictures=(render_figure, render_insets))
+    return b.figure_png, b.insets_png
 
 
 # --- generating worlds ------------------------------------------------------------------------
@@ -409,6 +515,7 @@ def worlds(draw) -> World:
         resolved=draw(
             st.lists(st.tuples(st.integers(min_samples, 12), count), max_size=2)
         ),
+        surface=draw(st.booleans()),
     )
 
 
@@ -591,13 +698,19 @@ def no_figure(monkeypatch):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(world=worlds())
-def test_no_suppressed_count_can_be_recovered_from_the_wide_briefing(no_figure, world):
+def test_no_suppressed_count_can_be_recovered_from_the_wide_briefing(world):
     published = wide_output(world)
+    quick = wide_output(world, full=False)
     numbers = NUMBER.findall(published[0] + published[1])
+    pictures = drawn_pictures(world) if PICTURES else None
     for kind, where in planted(world):
         value = value_of(world, kind, where)
         for other in alternatives(world, kind, where, value):
-            if wide_output(other) == published:
+            if (
+                wide_output(other, full=False) == quick
+                and wide_output(other) == published
+                and (pictures is None or drawn_pictures(other) == pictures)
+            ):
                 break
         else:  # pragma: no cover - the failure path
             pytest.fail(
@@ -627,6 +740,57 @@ def test_the_attack_finds_a_disclosure_in_an_unprotected_briefing(no_figure):
     assert any(wide_output(other) == wide for other in alternatives(world, "hot-enf", (0,), 2))
 
 
+#: A world with a small count of every kind the attack plants, with the surface by area.
+SMALL_WORLD = World(
+    thin_ratio=0.5, min_samples=3,
+    hots=[Hot(0, 3, 1, 10), Hot(0, 9, 2, 40, (4, 1)), Hot(1, 12, 0, None)],
+    background=[[2, 1], [7, 3]], previous_area=[6, 9], reasons=[3, 12, 1], outside=2,
+    compared=True, top_n=3, surface=True,
+)
+
+
+def test_the_surface_is_in_the_compared_output():
+    # The attack can only protect the surface figures if they are in what it compares.
+    with_surface = wide_output(SMALL_WORLD)
+    without = wide_output(replace(SMALL_WORLD, surface=False))
+    assert "Unmatched harm" in with_surface[0] and "Unmatched harm" not in without[0]
+    assert "Unmatched harm" in with_surface[1]
+
+
+def test_the_wide_docx_prints_no_number_the_html_does_not():
+    from hotspots.brief.docx import briefing_docx, default_furniture
+    from hotspots.brief.figure import render_figure
+
+    b = wide_briefing(SMALL_WORLD, surface=True, pictures=(render_figure, _no_pictures))
+
+    text = docx_text(briefing_docx(b, default_furniture(b)))
+    # The document reference is a digest of the Markdown and the figure: nothing they do not say.
+    reference = re.compile(r"HOTSPOTS/[\w.-]+/[0-9A-F]{8}")
+    assert reference.search(text)
+    text = reference.sub("", text)
+    parser = _Text()
+    parser.feed(briefing_html(b))
+    published = set(NUMBER.findall(" ".join(parser.parts)))
+    printed = set(NUMBER.findall(text))
+    assert printed, "no text extracted from the docx"
+    assert printed <= published, printed - published
+
+
+def test_a_twin_world_draws_the_same_figure_and_insets_byte_for_byte():
+    # The attack compares what the pictures are drawn from; this draws them. The twin of the
+    # planted enforcement count 1 of hotspot 0 must give the very same PNGs.
+    published = wide_output(SMALL_WORLD)
+    twin = next(
+        (o for o in alternatives(SMALL_WORLD, "hot-enf", (0,), 1) if wide_output(o) == published),
+        None,
+    )
+    assert twin is not None
+    assert twin.hots[0].enforcement != 1
+    figure, insets = drawn_pictures(SMALL_WORLD)
+    assert figure and insets and figure.startswith(b"\x89PNG")
+    assert drawn_pictures(twin) == (figure, insets)
+
+
 def test_the_wide_pdf_prints_no_number_the_html_does_not(tmp_path):
     # The attack compares the HTML and Markdown; the PDF is printed from the same HTML, and this
     # checks that its text (pypdf) holds no number the HTML's text does not.
@@ -635,16 +799,7 @@ def test_the_wide_pdf_prints_no_number_the_html_does_not(tmp_path):
     pypdf = pytest.importorskip("pypdf")
     if find_chromium() is None:
         pytest.skip("no Chromium to print the PDF with (apt-get install chromium)")
-    world = World(
-        thin_ratio=0.5, min_samples=3, hots=[Hot(0, 3, 1, 10), Hot(0, 9, 2, 40, (4, 1)), Hot(1, 12, 0, None)],
-        background=[[2, 1], [7, 3]], previous_area=[6, 9], reasons=[3, 12, 1], outside=2,
-        compared=True, top_n=3,
-    )
-    current = analysis_from(world)
-    b = build_briefing(
-        current, comparison_from(world, current), audience="wide", produced=date(2024, 10, 7),
-        version="test",
-    )
+    b = wide_briefing(SMALL_WORLD, surface=True)
     html = briefing_html(b)
     path = tmp_path / "briefing.pdf"
     assert briefing_pdf(html, path), "Chromium failed to print"

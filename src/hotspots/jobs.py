@@ -784,7 +784,10 @@ class BriefResult(_Result):
         ]
 
     def _surface_files(self) -> list[tuple[str, str | bytes | None]]:
-        if self.surfaces is None:
+        # Not for the wide audience: summed over a 1 km square, the density bands give back the
+        # square's exact event count, and surface_areas.csv its smoothed gap to two decimals
+        # (docs/privacy.md); the briefing's table by area is its disclosure-controlled form.
+        if self.surfaces is None or self.briefing.audience == "wide":
             return []
         from hotspots.outputs import csv_text
         from hotspots.raster import geotiff_bytes
@@ -878,7 +881,8 @@ def run_brief(
     prints briefing.pdf with headless Chromium when it is installed; ``chance`` tests the
     briefed period's hotspots against chance (a column of the priorities table, and its
     definition and caveat); ``surface`` adds the coverage-gap surface by area to section 4
-    and writes surface.tif and surface_areas.csv (on 1 km squares for the wide audience).
+    (on 1 km squares for the wide audience) and, for the internal audience only, writes
+    surface.tif and surface_areas.csv.
     ``originator``, ``reference`` and ``handling`` are printed in briefing.docx's header table
     (defaults: see :func:`hotspots.brief.docx.default_furniture`). The other parameters are as
     for :func:`run_map`.
