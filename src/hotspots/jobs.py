@@ -980,7 +980,12 @@ def _brief_surface(
         f"(quartic kernel, bandwidth {surfaces.bandwidth_m:g} m, {surfaces.grid.cell_m:g} m cells, "
         "edge-corrected at the study-area edge). Unmatched harm is the positive gap summed over the "
         "area: harm events left unmatched at the thin ratio, smoothed. Thin surface is the area where "
-        "the gap is positive; the peak is the cell where it is largest."
+        + (
+            "the gap is positive. Areas are in order of the published figure, then name; no peak "
+            "is shown (it would rank values the rounding hides)."
+            if audience == "wide"
+            else "the gap is positive; the peak is the cell where it is largest."
+        )
     )
     return surfaces, district_summary(surfaces, current.areas), note
 

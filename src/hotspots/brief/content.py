@@ -1128,18 +1128,35 @@ def _areas_table(
 
 
 def _surface_table(table: Any, style: Style) -> Table:
-    """Districts by unmatched harm under the coverage-gap surface, largest first."""
-    rows = sorted(_rows(table), key=lambda r: (-(_number(r.get("unmatched_harm")) or 0.0), _text(r.get("area_name"))))
+    """Districts by unmatched harm under the coverage-gap surface, largest first.
+
+    The wide version orders districts by the published (rounded) figure, then by name, and has
+    no peak column: an order by the exact figure, or which of a district's squares peaks, ranks
+    values the rounding hides (the disclosure attack found the order pinning a count of 4).
+    """
+    def unmatched(r: Mapping[str, Any]) -> Shown:
+        return style.shown(round(_number(r.get("unmatched_harm")) or 0.0))
+
+    if style.wide:
+        rows = sorted(_rows(table), key=lambda r: (-unmatched(r).lo, -unmatched(r).hi, _text(r.get("area_name"))))
+    else:
+        rows = sorted(_rows(table), key=lambda r: (-(_number(r.get("unmatched_harm")) or 0.0), _text(r.get("area_name"))))
     body = []
     for r in rows:
         peak_x, peak_y = _number(r.get("peak_x")), _number(r.get("peak_y"))
-        body.append((
+        cells = [
             short_name(_text(r.get("area_name"))),
-            style.count(round(_number(r.get("unmatched_harm")) or 0.0)),
+            unmatched(r).text,
             f"{_number(r.get('thin_surface_km2')) or 0.0:,.1f}",
-            style.location(peak_x, peak_y) if peak_x is not None and peak_y is not None else "no thin surface",
-        ))
+        ]
+        if not style.wide:
+            cells.append(
+                style.location(peak_x, peak_y) if peak_x is not None and peak_y is not None else "no thin surface"
+            )
+        body.append(tuple(cells))
     columns = ("Area", "Unmatched harm (smoothed)", "Thin surface (km²)", "Peak (OS grid ref)")
+    if style.wide:
+        return Table(columns[:3], tuple(body), (False, True, True))
     return Table(columns, tuple(body), (False, True, True, False))
 
 
