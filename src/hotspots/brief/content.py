@@ -1138,7 +1138,7 @@ def _surface_table(table: Any, style: Style) -> Table:
         return style.shown(round(_number(r.get("unmatched_harm")) or 0.0))
 
     if style.wide:
-        rows = sorted(_rows(table), key=lambda r: (-unmatched(r).lo, -unmatched(r).hi, _text(r.get("area_name"))))
+        rows = sorted(_rows(table), key=lambda r: (-unmatched(r).lo, _text(r.get("area_name"))))
     else:
         rows = sorted(_rows(table), key=lambda r: (-(_number(r.get("unmatched_harm")) or 0.0), _text(r.get("area_name"))))
     body = []
