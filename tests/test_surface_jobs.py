@@ -136,7 +136,10 @@ def test_briefing_surface_by_area_and_the_wide_audience_gets_1_km_squares(tmp_pa
         # Summed over a 1 km square the density bands give the square's exact count back: the
         # wide folder holds the briefing's disclosure-controlled table only (docs/privacy.md).
         assert not (out / schema.OUT_SURFACE).exists() and not (out / schema.OUT_SURFACE_AREAS).exists()
+        # Which square peaks ranks values the rounding hides: the wide table shows no peak.
+        assert "Peak (OS grid ref)" not in markdown
         return
+    assert "Peak (OS grid ref)" in markdown
     with rasterio.open(out / schema.OUT_SURFACE) as src:
         assert src.res == (100.0, 100.0)
     assert (out / schema.OUT_SURFACE_AREAS).exists()
