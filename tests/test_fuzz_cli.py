@@ -232,9 +232,15 @@ def check_common(result, files, leftovers, data, options) -> None:
 
 
 def check_rejected(files, summary, expected) -> None:
-    """rejected.csv has one line per rejected row, each with the id the file holds at that row."""
+    """rejected.csv has one line per rejected row, each with the id the file holds at that row.
+
+    Rows not analysed (categories the config leaves out) are listed too, with their reason,
+    but counted apart from the rejected rows.
+    """
     rejected = pd.read_csv(io.StringIO(files[schema.OUT_REJECTED]), dtype=str, keep_default_na=False)
-    assert len(rejected) == summary["rows_rejected"]
+    assert len(rejected) == summary["rows_rejected"] + summary["rows_not_analysed"]
+    not_analysed = rejected[schema.COL_REASON] == schema.REASON_TYPE_NOT_ANALYSED
+    assert int(not_analysed.sum()) == summary["rows_not_analysed"]
     if expected is not None:
         for row, got in zip(rejected[schema.COL_ROW].astype(int), rejected[schema.COL_ID], strict=True):
             # Outputs neutralise text a spreadsheet would run as a formula ("-" is written "'-"),
@@ -256,7 +262,8 @@ def test_validate_never_crashes_and_accounts_for_every_row(case):
     if result.exit_code == 0:
         summary = json.loads(files[schema.OUT_SUMMARY])
         assert summary["rows_read"] == (
-            summary["rows_valid_in_period"] + summary["rows_outside_period"] + summary["rows_rejected"]
+            summary["rows_valid_in_period"] + summary["rows_outside_period"]
+            + summary["rows_not_analysed"] + summary["rows_rejected"]
         )
         assert summary["rows_read"] == rows_written, f"rows lost or invented: {data!r} {options!r}"
         assert sum(summary["rejected_by_reason"].values()) == summary["rows_rejected"]
@@ -272,7 +279,8 @@ def test_map_never_crashes_and_accounts_for_every_row(case):
     if result.exit_code == 0:
         summary = json.loads(files[schema.OUT_SUMMARY])
         assert summary["rows_read"] == (
-            summary["rows_analysed"] + summary["rows_outside_period"] + summary["rows_rejected"]
+            summary["rows_analysed"] + summary["rows_outside_period"]
+            + summary["rows_not_analysed"] + summary["rows_rejected"]
         )
         assert summary["rows_read"] == rows_written, f"rows lost or invented: {data!r} {options!r}"
         check_rejected(files, summary, expected)

@@ -30,10 +30,16 @@ def test_map_on_a_real_norfolk_quarter_accounts_for_every_row(tmp_path):
     )
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["rows_read"] == summary["rows_analysed"] + summary["rows_outside_period"] + summary["rows_rejected"]
+    assert summary["rows_read"] == (
+        summary["rows_analysed"] + summary["rows_outside_period"] + summary["rows_not_analysed"]
+        + summary["rows_rejected"]
+    )
     assert summary["rows_outside_period"] == 0  # month-only dates of Jul-Sep are all inside 2025Q3
     reasons = summary["rejected_by_reason"]
-    assert reasons["type_not_analysed"] > 0.8 * summary["rows_read"]
+    # Categories the config does not analyse are counted apart from rejected rows.
+    assert summary["rows_not_analysed"] > 0.8 * summary["rows_read"]
+    assert "type_not_analysed" not in reasons
+    assert summary["rows_rejected"] == sum(reasons.values()) < 0.01 * summary["rows_read"]
     assert reasons["outside_study_area"] > 0  # police.uk files hold rows beyond the force
     assert summary["rows_by_role"]["harm"] > 50
     assert summary["stacked_points"]  # snapped points

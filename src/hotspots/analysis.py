@@ -30,6 +30,7 @@ from hotspots.cluster import cluster_events, cluster_ids, footprints
 from hotspots.gridref import grid_reference
 from hotspots.local_areas import LocalAreas, local_area_table
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis, Quality
+from hotspots.notices import split_rejections
 from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import Period
 from hotspots.where import PLACE_COLUMNS, add_place_columns
@@ -131,7 +132,7 @@ def analyse(
     area_table = _areas(events, hotspots, areas)
 
     rows_analysed = len(events)
-    rows_rejected = int(sum(rejected_by_reason.values()))
+    not_analysed, rejections = split_rejections(rejected_by_reason)
     rate = rows_with_coordinates / rows_read if rows_read else 0.0
     warnings = list(warnings)
     warning = geocoding_warning(rows_read, rate)
@@ -144,11 +145,12 @@ def analyse(
         rows_read=rows_read,
         rows_analysed=rows_analysed,
         rows_outside_period=len(valid) - rows_analysed,
-        rows_rejected=rows_rejected,
-        rejected_by_reason={r: int(rejected_by_reason.get(r, 0)) for r in schema.REASONS},
+        rows_rejected=sum(rejections.values()),
+        rejected_by_reason=rejections,
         geocoding_rate=rate,
         stacked_points=stacked_points(events, params.stack_min),
         warnings=warnings,
+        rows_not_analysed=not_analysed,
     )
     return Analysis(
         params=params,

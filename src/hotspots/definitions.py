@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from hotspots import schema
+from hotspots.notices import NOT_ANALYSED_DEFINITION
 
 if TYPE_CHECKING:
     from hotspots.model import Analysis
@@ -180,6 +181,7 @@ def definitions_for(
             "Geocoding rate",
             "Rows with usable coordinates divided by rows read.",
         ),
+        Definition("rows_not_analysed", "Rows not analysed (other categories)", NOT_ANALYSED_DEFINITION),
         Definition(
             "locations",
             "Locations",

@@ -69,6 +69,7 @@ from hotspots.params import (
     parameters_record,
 )
 from hotspots.period import Period, parse_period
+from hotspots.sentences import counted
 
 if TYPE_CHECKING:
     from hotspots.brief.content import Briefing
@@ -219,11 +220,12 @@ def _params_text(params: AnalysisParams) -> str:
 
 
 def _quality_lines(analysis: Analysis) -> list[str]:
+    from hotspots.notices import row_accounting
+
     q = analysis.quality
     lines = [
-        (
-            f"rows read {q.rows_read:,}: analysed {q.rows_analysed:,}, "
-            f"outside the period {q.rows_outside_period:,}, rejected {q.rows_rejected:,}"
+        row_accounting(
+            q.rows_read, q.rows_analysed, q.rows_outside_period, q.rows_not_analysed, q.rows_rejected
         ),
         f"geocoding rate {q.geocoding_rate:.1%}",
     ]
@@ -284,9 +286,16 @@ class MapResult(_Result):
 
     def summary_lines(self, folder: PathLike | None = None) -> list[str]:
         """What ``hotspots map`` prints: data quality, then the hotspot count."""
+        from hotspots.notices import no_harm_of
+
         spots = self.analysis.hotspots
         thin = int((spots["status"] == schema.STATUS_THIN).sum())
-        return [*_quality_lines(self.analysis), f"hotspots {len(spots)} ({thin} thin){_where(folder)}"]
+        no_harm = no_harm_of(self.analysis)  # "hotspots 0" alone reads as a fault
+        return [
+            *_quality_lines(self.analysis),
+            *([no_harm] if no_harm else []),
+            f"hotspots {len(spots)} ({thin} thin){_where(folder)}",
+        ]
 
 
 def _write_map_html(out: OutputFolder, result: MapResult) -> None:
@@ -425,6 +434,7 @@ def _write_postgis(
     counts = {
         "rows_read": analysis.quality.rows_read,
         "rows_analysed": analysis.quality.rows_analysed,
+        "rows_not_analysed": analysis.quality.rows_not_analysed,
         "rows_rejected": analysis.quality.rows_rejected,
         "hotspots": len(spots),
         "thin_hotspots": int((spots["status"] == schema.STATUS_THIN).sum()),
@@ -590,8 +600,14 @@ class CompareResult(_Result):
         before_label = before.label if before else "all dates"
         now_label = now.label if now else "all dates"
         comparison = self.comparison
+        from hotspots.notices import no_harm_of
+
         lines = [
-            f"{before_label}: {len(self.previous.hotspots)} hotspots; {now_label}: {len(self.current.hotspots)}",
+            *(s for s in (no_harm_of(self.previous), no_harm_of(self.current)) if s),
+            (
+                f"{before_label}: {counted(len(self.previous.hotspots), 'hotspot')}; "
+                f"{now_label}: {len(self.current.hotspots)}"
+            ),
             "changes: " + ", ".join(f"{k} {v}" for k, v in comparison.class_counts.items()),
             "coverage: " + ", ".join(f"{k} {v}" for k, v in comparison.coverage_counts.items()),
         ]
@@ -621,6 +637,7 @@ def _write_compare_files(out: OutputFolder, result: CompareResult) -> None:
 def _write_compare_summary(out: OutputFolder, result: CompareResult) -> None:
     from hotspots import __version__
     from hotspots.definitions import summary_definitions
+    from hotspots.notices import no_harm_of
     from hotspots.outputs import json_text
     from hotspots.pipeline import labels_record
 
@@ -632,6 +649,7 @@ def _write_compare_summary(out: OutputFolder, result: CompareResult) -> None:
         **result.comparison.as_summary(),
         "evaluation": evaluation.as_dict() if evaluation is not None else None,
         "labels": labels_record(result.current),
+        "no_harm": [s for s in (no_harm_of(result.previous), no_harm_of(result.current)) if s],
         "definitions": summary_definitions(result.current),
         "notes": list(result.loaded.notes),
         "outputs": [*out.names, schema.OUT_SUMMARY],
@@ -1202,11 +1220,17 @@ class ValidateResult(_Result):
 
     def summary_lines(self, folder: PathLike | None = None) -> list[str]:
         """What ``hotspots validate`` prints: row counts and the reasons rows were rejected."""
+        from hotspots.notices import NOT_ANALYSED
+
         r = self.report
+        not_analysed = (
+            f"{NOT_ANALYSED} {r['rows_not_analysed']:,}, " if r["rows_not_analysed"] else ""
+        )
         lines = [
             (
                 f"rows read {r['rows_read']:,}: valid in period {r['rows_valid_in_period']:,}, "
-                f"outside the period {r['rows_outside_period']:,}, rejected {r['rows_rejected']:,}"
+                f"outside the period {r['rows_outside_period']:,}, {not_analysed}"
+                f"rejected {r['rows_rejected']:,}"
             ),
             # From the counts, not the rounded figure in summary.json: the same text as `map`.
             f"geocoding rate {self._geocoding_rate():.1%}",
@@ -1243,17 +1267,20 @@ def run_validate(
     are as for :func:`run_map`.
     """
     from hotspots.analysis import in_period
+    from hotspots.notices import NOT_ANALYSED_DEFINITION, split_rejections
 
     config, params, _ = _settings(config, params, PresentationParams(), period)
     loaded = _load(events, config, params, read, progress, clusters=False)
     inside = int(in_period(loaded.valid, params.period).sum())
-    by_reason = loaded.rejected_by_reason
+    not_analysed, by_reason = split_rejections(loaded.rejected_by_reason)
     report = {
         "rows_read": loaded.rows_read,
         "rows_valid_in_period": inside,
         "rows_outside_period": len(loaded.valid) - inside,
-        "rows_rejected": len(loaded.rejected),
-        "rejected_by_reason": {r: int(by_reason.get(r, 0)) for r in schema.REASONS},
+        "rows_not_analysed": not_analysed,
+        "rows_rejected": sum(by_reason.values()),
+        "rejected_by_reason": by_reason,
+        "definitions": {"rows_not_analysed": NOT_ANALYSED_DEFINITION},
         "geocoding_rate": round(loaded.rows_with_coordinates / loaded.rows_read, 4),
         "period": params.period.as_dict() if params.period else None,
         "inputs": [{"file": k, "sha256": v} for k, v in loaded.inputs.items()],

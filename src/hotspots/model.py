@@ -82,11 +82,14 @@ class Quality:
     rows_read: int
     rows_analysed: int
     rows_outside_period: int
-    rows_rejected: int
-    rejected_by_reason: dict[str, int]
+    rows_rejected: int  # faults only; rows not analysed are counted apart
+    rejected_by_reason: dict[str, int]  # hotspots.schema.REJECTION_REASONS
     geocoding_rate: float  # rows with usable coordinates / rows read (0 when no rows)
     stacked_points: list[dict[str, Any]]  # {grid_ref (6-figure), events, harm, enforcement, area_name}, most first
     warnings: list[str] = field(default_factory=list)
+    #: Rows of categories the config chose not to analyse (reason type_not_analysed):
+    #: rows_read = rows_analysed + rows_outside_period + rows_not_analysed + rows_rejected.
+    rows_not_analysed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready figures (the keys used in ``summary.json``)."""
@@ -94,6 +97,7 @@ class Quality:
             "rows_read": self.rows_read,
             "rows_analysed": self.rows_analysed,
             "rows_outside_period": self.rows_outside_period,
+            "rows_not_analysed": self.rows_not_analysed,
             "rows_rejected": self.rows_rejected,
             "rejected_by_reason": dict(self.rejected_by_reason),
             "geocoding_rate": round(self.geocoding_rate, 4),

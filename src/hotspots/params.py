@@ -20,7 +20,7 @@ A config file (``--config``) has up to six tables; every key is optional::
     [roles]              # new event types and their role: "harm" or "enforcement"
     robbery = "harm"
 
-    [ignore]             # labels that are recorded but not analysed (rejected as type_not_analysed)
+    [ignore]             # labels recorded but not analysed (counted apart from rejected rows)
     types = ["Shoplifting"]
     other_types = false  # true: every label not named in [types] is not analysed
 

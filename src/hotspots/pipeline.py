@@ -250,6 +250,8 @@ def summary(
     presentation: PresentationParams | None = None,
 ) -> dict[str, Any]:
     """The ``summary.json`` content of one analysis (``outputs``: every file name written)."""
+    from hotspots.notices import no_harm_of
+
     presentation = PresentationParams() if presentation is None else presentation
     events = analysis.events
     hotspots = analysis.hotspots
@@ -262,6 +264,7 @@ def summary(
         "rows_by_type": {str(k): int(v) for k, v in sorted(events[schema.COL_TYPE].value_counts().items())},
         "rows_by_role": {r: int((events[schema.COL_ROLE] == r).sum()) for r in schema.ROLES},
         "hotspots": len(hotspots),
+        "no_harm": no_harm_of(analysis),  # the sentence when the period holds no harm event
         "thin_hotspots": int((hotspots["status"] == schema.STATUS_THIN).sum()),
         "enforcement_clusters": len(analysis.enforcement_clusters),
         "study_area": [

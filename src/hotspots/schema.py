@@ -131,6 +131,9 @@ REASONS: Final = (
     REASON_INVALID_COORDS,
     REASON_OUTSIDE_AREA,
 )
+#: The reasons that are faults: every reason but type_not_analysed, whose rows are counted
+#: apart as "not analysed (other categories)" (hotspots.notices).
+REJECTION_REASONS: Final = tuple(r for r in REASONS if r != REASON_TYPE_NOT_ANALYSED)
 
 # --- hotspot status ------------------------------------------------------------------------
 STATUS_THIN: Final = "thin"

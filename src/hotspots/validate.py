@@ -910,7 +910,15 @@ def resolve_study_area(areas: gpd.GeoDataFrame, wanted: tuple[str, ...]) -> set[
     unknown = [w for w in wanted if w.strip().casefold() not in by_key]
     if unknown:
         raise InputError(
-            f"study area: no district named or coded {', '.join(repr(u) for u in unknown)} "
-            "in the boundaries; use names or codes from areas.csv (e.g. 'Norwich' or 'E07000148')"
+            f"study area: no area named or coded {', '.join(repr(u) for u in unknown)} "
+            f"in the boundaries; use names or codes from areas.csv ({_area_examples(names, codes)})"
         )
     return {by_key[w.strip().casefold()] for w in wanted}
+
+
+def _area_examples(names: pd.Series, codes: pd.Series) -> str:
+    """Examples from the boundaries in use: ``--areas pfa2025`` gives force names, not districts."""
+    if not len(names):
+        return "the boundaries hold no areas"
+    first = int(np.argmin(names.str.casefold().to_numpy()))  # the same example on every run
+    return f"e.g. {names.iloc[first]!r} or {codes.iloc[first]!r}"

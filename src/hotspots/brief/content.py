@@ -46,6 +46,7 @@ from hotspots.compare import CHANGE_CLASSES, CHANGE_RESOLVED
 from hotspots.display import short_name
 from hotspots.errors import ConfigError
 from hotspots.labels import Labels
+from hotspots.notices import NOT_ANALYSED, no_harm_of
 from hotspots.params import PresentationParams, parameters_record
 from hotspots.period import Period
 
@@ -782,7 +783,10 @@ def _key_findings(
     total_enforcement = _total(area_rows, "enforcement", style)
     findings: list[str] = []
 
-    if not hotspots:
+    no_harm = no_harm_of(current)
+    if no_harm:  # a period with no harm at all says so, not "formed no group"
+        findings.append(no_harm)
+    elif not hotspots:
         findings.append(
             f"No harm hotspots were found in {period}: the "
             f"{style.counted(total_harm, 'recorded harm event')} formed no group of "
@@ -885,9 +889,12 @@ def _key_findings(
         )
     if len(findings) < 3:
         rows = _quality_figures(current, area_rows, style)
+        not_analysed = (
+            f"{rows['not_analysed'].text} were {NOT_ANALYSED}, " if "not_analysed" in rows else ""
+        )
         findings.append(
             f"{rows['analysed'].text} of {rows['read'].text} input rows were "
-            f"analysed; {rows['rejected'].text} were rejected and "
+            f"analysed; {not_analysed}{rows['rejected'].text} were rejected and "
             f"{rows['outside'].text} fell outside the period."
         )
     return tuple(findings[:MAX_FINDINGS])
@@ -1297,11 +1304,15 @@ def _quality_figures(
     read the sum of those three, so no total can be differenced against its parts.
     """
     q = current.quality
+    # Rows of categories the config does not analyse are not faults: counted apart, and only
+    # named when there are any (hotspots.notices).
+    apart = {"not_analysed": style.shown(q.rows_not_analysed)} if q.rows_not_analysed else {}
     if not style.wide:
         return {
             "read": style.shown(q.rows_read),
             "analysed": style.shown(q.rows_analysed),
             "outside": style.shown(q.rows_outside_period),
+            **apart,
             "rejected": style.shown(q.rows_rejected),
         }
     outside = style.shown(q.rows_outside_period)
@@ -1312,9 +1323,10 @@ def _quality_figures(
     )
     rejected = shown_sum(style.shown(int(n)) for n in q.rejected_by_reason.values() if int(n))
     return {
-        "read": shown_sum((analysed, outside, rejected)),
+        "read": shown_sum((analysed, outside, *apart.values(), rejected)),
         "analysed": analysed,
         "outside": outside,
+        **apart,
         "rejected": rejected,
     }
 
@@ -1333,6 +1345,11 @@ def _quality_table(
         ("Rows read", figures["read"].text),
         ("Rows analysed", figures["analysed"].text),
         ("Rows outside the period", figures["outside"].text),
+        *(
+            [(f"Rows {NOT_ANALYSED}", figures["not_analysed"].text)]
+            if "not_analysed" in figures
+            else []
+        ),
         ("Rows rejected", figures["rejected"].text),
         ("Geocoding rate (rows with usable coordinates)", rate),
         ("Stacked points", str(len(q.stacked_points))),

@@ -32,6 +32,7 @@ import pandas as pd
 
 from hotspots import schema
 from hotspots.export import FIXED_TIME
+from hotspots.notices import NOT_ANALYSED
 
 if TYPE_CHECKING:
     from hotspots.compare import Comparison
@@ -75,7 +76,11 @@ def _table(frame: Any, columns: Sequence[str] | None = None) -> pd.DataFrame:
 
 
 def _rejected(rejected: pd.DataFrame) -> pd.DataFrame:
-    """Rejected rows: where each came from, why, and the values the tool read (as written)."""
+    """Rejected rows: where each came from, why, and the values the tool read (as written).
+
+    Rows not analysed (reason ``type_not_analysed``) are listed too, as in rejected.csv; the
+    "about" sheet counts them apart from the rejected rows.
+    """
     columns = [schema.COL_SOURCE, schema.COL_ROW, schema.COL_REASON, *schema.RAW_COLUMNS]
     return _table(rejected, [c for c in columns if c in rejected.columns])
 
@@ -92,6 +97,16 @@ def _about(analysis: Analysis, marking: str, extra: Sequence[tuple[str, Any]] = 
             ("period end", datetime.date.fromisoformat(str(period.as_dict()["end"]))),
         ]
     rows += list(extra)
+    # Row accounting, with rows of categories not analysed counted apart from rejected rows
+    # (the "rejected rows" sheet lists both, each with its reason, like rejected.csv).
+    q = analysis.quality
+    rows += [
+        ("rows read", q.rows_read),
+        ("rows analysed", q.rows_analysed),
+        ("rows outside the period", q.rows_outside_period),
+        (f"rows {NOT_ANALYSED}", q.rows_not_analysed),
+        ("rows rejected", q.rows_rejected),
+    ]
     rows += [
         (f"parameter: {k}", v)
         for k, v in analysis.params.as_dict().items()

@@ -47,6 +47,7 @@ from hotspots.errors import ConfigError, InputError
 from hotspots.gridref import grid_reference
 from hotspots.labels import Labels
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
+from hotspots.notices import no_harm_of, rejected_text
 from hotspots.params import AnalysisParams, PresentationParams
 from hotspots.render import palette
 from hotspots.render.definition_text import definitions_html
@@ -687,10 +688,14 @@ def _frame(
         points_line = f"Event points: shown ({n_harm:,} harm, {n_enforcement:,} enforcement)."
     labels = analysis.types.labels
     summary = (
-        f"<b>Hotspots:</b> {len(hotspots):,} ({n_thin:,} thin, holding {harm_thin:,} harm "
-        f"events) · <b>Events analysed:</b> {n_harm:,} {_text(labels.named(schema.ROLE_HARM))}, "
+        f"<b>Hotspots:</b> {len(hotspots):,} ({n_thin:,} thin, holding "
+        f"{sentences.counted(harm_thin, 'harm event')}) · <b>Events analysed:</b> {n_harm:,} "
+        f"{_text(labels.named(schema.ROLE_HARM))}, "
         f"{n_enforcement:,} {_text(labels.named(schema.ROLE_ENFORCEMENT))}"
     )
+    no_harm = no_harm_of(analysis)
+    if no_harm:  # "Hotspots: 0" alone reads as a fault
+        summary = f"<b>{_text(no_harm)}</b> " + summary
     if compact:
         summary += (
             " · <b>Large map:</b> hotspots are grouped symbols at every zoom; footprints and "
@@ -707,7 +712,8 @@ def _frame(
         (
             f"<p><b>Data:</b> {quality.rows_read:,} rows read, {quality.rows_analysed:,} "
             f"analysed, {quality.rows_outside_period:,} outside the period, "
-            f"{quality.rows_rejected:,} rejected; geocoding rate {quality.geocoding_rate * 100:.1f}%.</p>"
+            f"{rejected_text(quality.rows_rejected, quality.rows_not_analysed)}; "
+            f"geocoding rate {quality.geocoding_rate * 100:.1f}%.</p>"
         ),
         definitions_html(analysis),
         *(
