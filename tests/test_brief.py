@@ -523,10 +523,10 @@ def test_police_uk_inputs_add_the_snapping_caveat_and_attribution():
 
 
 def test_method_section(internal):
-    params = dict(internal.parameters.rows)
-    assert params["eps_m"] == "400"
-    assert params["period"] == "2024Q3 (2024-07-01 to 2024-09-30)"
-    assert params["study_area"] == "Great Yarmouth, Norwich"
+    params = dict(internal.parameters.rows)  # in words, not config keys (issue 17)
+    assert params["Neighbourhood radius (eps)"] == "400 m"
+    assert params["Period"] == "2024Q3 (2024-07-01 to 2024-09-30)"
+    assert params["Study area"] == "Great Yarmouth, Norwich"
     assert internal.boundary_source.startswith("ONS")
     assert internal.attributions[:2] == (
         "Source: Office for National Statistics licensed under the Open Government Licence v.3.0",
@@ -752,7 +752,7 @@ def test_wide_totals_come_from_the_published_figures(wide):
     findings = " ".join(wide.key_findings)
     assert "Thin hotspots held 28 to 29 of the 50 harm events" in findings
     assert "Great Yarmouth had the most thin hotspots (23 to 24 harm events in 3 thin" in findings
-    assert "1 are shown with no recorded enforcement" in findings
+    assert "1 is shown with no recorded enforcement" in findings
 
 
 def test_wide_thin_hotspot_list_is_not_shortened_by_exact_counts():

@@ -106,7 +106,8 @@ def test_map_of_a_period_without_harm_says_so_everywhere(enforcement_only, tmp_p
     assert output.index(SENTENCE_Q3) < output.index("hotspots 0")
     summary = json.loads((out / schema.OUT_SUMMARY).read_text())
     assert summary["no_harm"] == SENTENCE_Q3 and summary["hotspots"] == 0
-    assert SENTENCE_Q3 in (out / schema.OUT_MAP).read_text()
+    # Its own line under the title, not in the summary line that phones hide.
+    assert f'<p class="hs-notice"><b>{SENTENCE_Q3}</b></p>' in (out / schema.OUT_MAP).read_text()
 
 
 def test_map_with_harm_has_no_no_harm_sentence(tmp_path):
@@ -143,6 +144,8 @@ def test_compare_names_the_period_without_harm(tmp_path):
     assert "2024Q2: 1 hotspot;" in output
     summary = json.loads((out / schema.OUT_SUMMARY).read_text())
     assert summary["no_harm"] == [SENTENCE_Q3]
+    page = (out / schema.OUT_COMPARE_MAP).read_text()
+    assert f'<p class="hs-notice"><b>{SENTENCE_Q3}</b></p>' in page
 
 
 # --- rows not analysed counted apart from rejected rows ------------------------------------

@@ -1037,8 +1037,8 @@ class TuneResult(_Result):
 
         s = self.suggestion
         lines = [
-            f"min samples {row.min_samples}: eps {row.eps_m:g} m -> {row.n_hotspots} hotspots, "
-            f"{row.harm_share:.0%} of {s.n_harm} harm events"
+            f"min samples {row.min_samples}: eps {row.eps_m:g} m -> {counted(row.n_hotspots, 'hotspot')}, "
+            f"{row.harm_share:.0%} of {counted(s.n_harm, 'harm event')}"
             for row in s.rows
         ]
         lines.append(

@@ -57,6 +57,7 @@ from hotspots.errors import InputError
 from hotspots.hints import coordinate_hints
 from hotspots.params import AnalysisParams, EventTypes
 from hotspots.period import Period
+from hotspots.sentences import counted, verb
 
 #: A district holding less than this share of the analysed period's events is not added to
 #: the default study area: one stray row must not move the study area (issue 17: one 2023
@@ -237,7 +238,8 @@ def _year_notes(raw: pd.DataFrame, start: np.ndarray) -> tuple[str, ...]:
         f"{raw[schema.COL_DATE].iloc[first]!r}"
     )
     note = (
-        f"{int(odd.sum()):,} rows have a date before {FIRST_PLAUSIBLE_YEAR} or after {last} "
+        f"{counted(int(odd.sum()), 'row')} {verb(int(odd.sum()), 'has')} a date before "
+        f"{FIRST_PLAUSIBLE_YEAR} or after {last} "
         f"(first: {example}); check them for typing slips -- they fall outside recent periods"
     )
     return (note,)

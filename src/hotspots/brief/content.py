@@ -47,6 +47,7 @@ from hotspots.display import short_name
 from hotspots.errors import ConfigError
 from hotspots.labels import Labels
 from hotspots.notices import NOT_ANALYSED, no_harm_of
+from hotspots.parameter_words import parameters_in_words
 from hotspots.params import PresentationParams, parameters_record
 from hotspots.period import Period
 
@@ -683,7 +684,7 @@ def build_briefing(
         parameters=_parameters_table(parameters_record(params, presentation)),
         inputs=None if style.wide else _inputs_table(current.inputs),
         boundary_source=current.boundary_source,
-        attributions=attributions(police_uk),
+        attributions=_sources_once(current.boundary_source, attributions(police_uk)),
         audience_rules=audience_rules(),
         time=time,
         insets_png=insets_png,
@@ -779,6 +780,9 @@ def _key_findings(
 ) -> tuple[str, ...]:
     params = current.params
     period = period_label(current.period)
+    demote = getattr(params, "few_locations", "flag") == "demote"
+    ranked = [h for h in thin if not (demote and h.few_locations)]
+    set_aside = len(thin) - len(ranked)
     total_harm = _total(area_rows, "harm", style)
     total_enforcement = _total(area_rows, "enforcement", style)
     findings: list[str] = []
@@ -799,23 +803,38 @@ def _key_findings(
             f"({labels.harm}) in {period} had thin enforcement coverage (fewer than "
             f"{params.thin_ratio:g} {labels.enforcement} per harm event)"
         )
+        # The findings headline ranked priorities only: thin hotspots the briefing sets aside
+        # ("check the geocoding") are counted, never described (issue 17).
+        sentence += _set_aside_clause(len(thin), set_aside, params)
+        details = []
         if style.wide:
             # Count what is published: a withheld enforcement count may be 0.
             no_enforcement = sum(
-                1 for h in thin if h.shown_enforcement is not None and h.shown_enforcement.text == "0"
+                1 for h in ranked if h.shown_enforcement is not None and h.shown_enforcement.text == "0"
             )
             if no_enforcement:
-                sentence += f"; {no_enforcement} are shown with no recorded enforcement"
+                details.append(
+                    f"{no_enforcement} {sentences.verb(no_enforcement, 'is')} shown with no "
+                    "recorded enforcement"
+                )
         else:
-            no_enforcement = sum(1 for h in thin if h.enforcement == 0)
+            no_enforcement = sum(1 for h in ranked if h.enforcement == 0)
             if no_enforcement:
-                sentence += f"; {no_enforcement} had no recorded enforcement at all"
-        by_district = Counter(h.area_name for h in thin)
+                details.append(f"{no_enforcement} had no recorded enforcement at all")
+        by_district = Counter(h.area_name for h in ranked)
         if by_district:
-            district, k = min(by_district.items(), key=lambda item: (-item[1], item[0]))
-            sentence += (
-                f"; it is in {district}" if len(thin) == 1 else f"; {k} {sentences.verb(k, 'is')} in {district}"
-            )
+            k = max(by_district.values())
+            tied = sorted(d for d, n in by_district.items() if n == k)  # name every tied district
+            if len(ranked) == 1:
+                details.append(f"it is in {tied[0]}")
+            elif len(tied) == 1:
+                details.append(f"{k} {sentences.verb(k, 'is')} in {tied[0]}")
+            else:
+                details.append(f"{k} {sentences.verb(k, 'is')} in each of {sentences.joined(tied)}")
+        if set_aside and details:
+            sentence += f". Of the {sentences.counted(len(ranked), 'ranked one')}, " + "; ".join(details)
+        else:
+            sentence += "".join(f"; {d}" for d in details)
         findings.append(sentence + ".")
 
     codes = {_text(r.get("area_code")) for r in area_rows}
@@ -825,37 +844,30 @@ def _key_findings(
             thin_total = shown_sum(v for v in thin_harm.values() if v is not None)
     else:
         thin_total = style.shown(sum(h.harm for h in thin))
-    if thin and thin_total is not None and total_harm.text != "0":
+    if set_aside:
+        # Thin totals (and the districts' harm in thin hotspots) include the hotspots set
+        # aside: internal, the ranked ones' own harm is given; wide, nothing (no exact sums).
+        thin_total = None if style.wide or not ranked else style.shown(sum(h.harm for h in ranked))
+    if ranked and thin_total is not None and total_harm.text != "0":
         share = style.share(thin_total, total_harm)
+        which = "Ranked thin hotspots" if set_aside else "Thin hotspots"
         if share is None:
             findings.append(
-                f"Thin hotspots held {thin_total.text} of the {total_harm.text} "
+                f"{which} held {thin_total.text} of the {total_harm.text} "
                 "harm events recorded in the study area."
             )
         else:
             findings.append(
-                f"Thin hotspots held {share} of the harm events recorded in the study area "
+                f"{which} held {share} of the harm events recorded in the study area "
                 f"({thin_total.text} of {total_harm.text})."
             )
 
-    worst = _worst_area(area_rows, style)
-    if worst is not None:
-        harm = style.shown(_whole(worst.get("harm")) or 0)
-        enforcement = style.shown(_whole(worst.get("enforcement")) or 0)
-        k = _whole(worst.get("thin_hotspots")) or 0
-        in_thin = thin_harm.get(_text(worst.get("area_code")))
-        in_thin_text = "" if in_thin is None else f"{style.counted(in_thin, 'harm event')} in "
-        most = "thin hotspots" if style.wide else "harm in thin hotspots"
-        findings.append(
-            f"{short_name(_text(worst.get('area_name')))} had the most {most} "
-            f"({in_thin_text}{k} thin {_plural(k, 'hotspot')}); "
-            f"across the district {style.counted(enforcement, 'enforcement event')} were "
-            f"recorded against {style.counted(harm, 'harm event')} (coverage "
-            f"{style.ratio(enforcement, harm)})."
-        )
+    # The districts' harm in thin hotspots counts hotspots set aside too: with any set aside,
+    # no district is headlined (the priority table and areas table still give the figures).
+    worst = [] if set_aside else _worst_areas(area_rows, style)
+    if worst:
+        findings.append(_worst_area_finding(worst, thin_harm, style))
 
-    demote = getattr(params, "few_locations", "flag") == "demote"
-    ranked = [h for h in thin if not (demote and h.few_locations)]
     if ranked:
         first = ranked[0]
         if _withheld(first):
@@ -863,9 +875,10 @@ def _key_findings(
         elif first.days is None:
             when = "with no enforcement recorded in its footprint"
         elif style.wide:
-            when = f"with the last enforcement {style.days(first.days)} days before the period end"
+            days = style.days(first.days)
+            when = f"with the last enforcement {days} {'day' if days == '1' else 'days'} before the period end"
         else:
-            when = f"with the last enforcement {int(first.days):,} days before the period end"
+            when = f"with the last enforcement {sentences.counted(int(first.days), 'day')} before the period end"
         harm_shown = first.shown_harm or style.shown(first.harm)
         enforcement_shown = first.shown_enforcement or style.shown(first.enforcement)
         findings.append(
@@ -900,31 +913,77 @@ def _key_findings(
     return tuple(findings[:MAX_FINDINGS])
 
 
-def _worst_area(area_rows: Sequence[Mapping[str, Any]], style: Style) -> Mapping[str, Any] | None:
-    """The district named in the key findings.
+def _set_aside_clause(thin: int, set_aside: int, params: Any) -> str:
+    """How many thin hotspots are not ranked because their harm sits at too few locations."""
+    if not set_aside:
+        return ""
+    least = int(getattr(params, "min_locations", 2))
+    few = "one location" if least == 2 else f"fewer than {least} distinct locations"
+    if set_aside == thin:
+        whom = "it is" if thin == 1 else ("neither is" if thin == 2 else "none is")
+        return (
+            f"; {whom} ranked among the priorities: {'its' if thin == 1 else 'their'} harm sits at "
+            f"{few} (check the geocoding)"
+        )
+    return (
+        f"; {set_aside} of them {sentences.verb(set_aside, 'is')} not ranked among the priorities "
+        f"(harm at {few}: check the geocoding)"
+    )
+
+
+def _worst_areas(
+    area_rows: Sequence[Mapping[str, Any]], style: Style
+) -> list[Mapping[str, Any]]:
+    """The districts named in the key findings: every one tied for the most, by name.
 
     Internal: most harm in thin hotspots. Wide: most thin hotspots, then most published harm
     (an order of exact sums would compare suppressed counts).
     """
-    if style.wide:
-        candidates = [r for r in area_rows if (_whole(r.get("thin_hotspots")) or 0) > 0]
-        if not candidates:
-            return None
-        return min(
-            candidates,
-            key=lambda r: (
+    def key(r: Mapping[str, Any]) -> tuple[float, ...]:
+        if style.wide:
+            return (
                 -(_whole(r.get("thin_hotspots")) or 0),
                 -_order_value(style.shown(_whole(r.get("harm")) or 0)),
-                _text(r.get("area_name")),
-            ),
-        )
-    candidates = [r for r in area_rows if (_whole(r.get("harm_in_thin_hotspots")) or 0) > 0]
+            )
+        return (-(_whole(r.get("harm_in_thin_hotspots")) or 0),)
+
+    column = "thin_hotspots" if style.wide else "harm_in_thin_hotspots"
+    candidates = [r for r in area_rows if (_whole(r.get(column)) or 0) > 0]
     if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda r: (-(_whole(r.get("harm_in_thin_hotspots")) or 0), _text(r.get("area_name"))),
-    )
+        return []
+    best = min(key(r) for r in candidates)
+    return sorted((r for r in candidates if key(r) == best), key=lambda r: _text(r.get("area_name")))
+
+
+def _worst_area_finding(
+    worst: Sequence[Mapping[str, Any]], thin_harm: Mapping[str, Shown | None], style: Style
+) -> str:
+    """``"Norwich had the most harm in thin hotspots (…); across the district …"``; ties name all."""
+    most = "thin hotspots" if style.wide else "harm in thin hotspots"
+    parts = []
+    for r in worst:
+        harm = style.shown(_whole(r.get("harm")) or 0)
+        enforcement = style.shown(_whole(r.get("enforcement")) or 0)
+        k = _whole(r.get("thin_hotspots")) or 0
+        in_thin = thin_harm.get(_text(r.get("area_code")))
+        in_thin_text = "" if in_thin is None else f"{style.counted(in_thin, 'harm event')} in "
+        parts.append(
+            (
+                short_name(_text(r.get("area_name"))),
+                f"{in_thin_text}{k} thin {_plural(k, 'hotspot')}",
+                (
+                    f"{style.counted(enforcement, 'enforcement event')} "
+                    f"{'was' if enforcement.text == '1' else 'were'} recorded against "
+                    f"{style.counted(harm, 'harm event')} (coverage {style.ratio(enforcement, harm)})"
+                ),
+            )
+        )
+    if len(parts) == 1:
+        name, figures, coverage = parts[0]
+        return f"{name} had the most {most} ({figures}); across the district {coverage}."
+    names = sentences.joined([p[0] for p in parts])
+    each = "; ".join(f"{name}: {figures}, and across the district {coverage}" for name, figures, coverage in parts)
+    return f"{names} tied for the most {most} ({len(parts)} districts). {each}."
 
 
 def _change_finding(changes: Sequence[_Change], previous_label: str) -> str:
@@ -1032,19 +1091,22 @@ def _priority_note(
     if demoted:
         return (
             f"Thin-coverage hotspots {order}: {n_listed} of {n_thin} thin listed "
-            f"({n_hotspots} hotspots in all); thin hotspots with too few distinct locations are not "
+            f"({sentences.counted(n_hotspots, 'hotspot')} in all); thin hotspots with too few distinct "
+            "locations are not "
             "ranked among the priorities."
         )
     if n_hotspots == 0:
         return "No harm hotspots were found, so none is listed."
     if n_thin == 0:
+        if n_hotspots == 1:
+            return "The one harm hotspot did not have thin coverage, so none is listed."
         return f"None of the {n_hotspots} harm hotspots had thin coverage, so none is listed."
     note = (
         f"Thin-coverage hotspots {order}: {n_listed} of {n_thin} thin "
-        f"({n_hotspots} hotspots in all)."
+        f"({sentences.counted(n_hotspots, 'hotspot')} in all)."
     )
     if n_thin > top_n:
-        note += f" Only the first {top_n} are listed."
+        note += " Only the first is listed." if top_n == 1 else f" Only the first {top_n} are listed."
     return note
 
 
@@ -1393,7 +1455,7 @@ def _stacked_note(current: Analysis, style: Style) -> str:
     note = (
         f"{len(points)} exact {_plural(len(points), 'location')} "
         f"{'holds' if len(points) == 1 else 'hold'} {stack_min} or more events each "
-        f"({style.count(events)} events in all). Stacks usually mark a default geocode (a "
+        f"({style.counted(events, 'event')} in all). Stacks usually mark a default geocode (a "
         "police station, a town centre, a snap point) rather than a real concentration."
     )
     if style.wide:
@@ -1420,8 +1482,30 @@ def _parameter_value(name: str, value: Any) -> str:
 
 
 def _parameters_table(values: Mapping[str, Any]) -> Table:
-    rows = tuple((name, _parameter_value(name, value)) for name, value in values.items())
-    return Table(("Parameter", "Value"), rows, (False, False))
+    # In words, not config keys: the reader of a briefing never typed "eps_m" (summary.json
+    # keeps the keys for machines and re-runs).
+    return Table(("Parameter", "Value"), parameters_in_words(values, _parameter_value), (False, False))
+
+
+def _sources_once(boundary_source: str, lines: Sequence[str]) -> tuple[str, ...]:
+    """The attribution lines without the statements already made (each source stated once).
+
+    The bundled boundaries' source line already carries the ONS and OS statements, and the
+    postcode line repeats the ONS one: a clause (split at "." or ";") already said earlier is
+    left out, a line left empty is dropped.
+    """
+    def plain(text: str) -> str:
+        return " ".join(text.split()).rstrip(".;").casefold()
+
+    said = [plain(boundary_source)]
+    kept_lines = []
+    for line in lines:
+        clauses = re.split(r"(?<=[.;])\s+", line.strip())
+        kept = [c for c in clauses if plain(c) and not any(plain(c) in s for s in said)]
+        if kept:
+            kept_lines.append(" ".join(kept).rstrip(";"))
+        said.append(plain(line))
+    return tuple(kept_lines)
 
 
 def _inputs_table(inputs: Mapping[str, str]) -> Table | None:

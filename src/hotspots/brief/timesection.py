@@ -16,6 +16,7 @@ from datetime import date
 from markupsafe import Markup
 
 from hotspots.render.sparkline import heat_table_html, sparkline_svg, trend_phrase
+from hotspots.sentences import counted, verb
 from hotspots.timeline import MAX_WINDOW_DAYS, Timeline
 from hotspots.timeofweek import DAYS, MAX_WINDOW_HOURS, STUDY_AREA, TimeOfWeek
 from hotspots.trend import TREND_ALPHA, TREND_FALLING, TREND_RISING, rising_run
@@ -98,7 +99,8 @@ def time_section(
         study = week.tables[STUDY_AREA]
         week_note = (
             f"Harm by day of week and time of day ({HOURS_PER_CELL}-hour blocks, clock time as recorded). "
-            f"{study.with_time:,} harm events of the period have a time; {study.no_time:,} (date-only or "
+            f"{counted(study.with_time, 'harm event')} of the period {verb(study.with_time, 'has')} a "
+            f"time; {study.no_time:,} (date-only or "
             f"month-only) and {study.too_long:,} (windows over {MAX_WINDOW_HOURS} hours) are left out. "
             "Windows are shared between hours in proportion to their length."
         )

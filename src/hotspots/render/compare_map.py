@@ -46,6 +46,7 @@ from hotspots.compare import (
 from hotspots.errors import InputError
 from hotspots.labels import Labels
 from hotspots.model import Analysis
+from hotspots.notices import no_harm_of
 from hotspots.period import Period
 from hotspots.render import page, palette
 from hotspots.render.definition_text import definitions_html
@@ -194,6 +195,7 @@ def compare_map_html(
         area=area_text(areas["area_name"].astype(str).tolist()),
         produced=run_date,
         summary_html=_summary_html(comparison, labels),
+        notice=" ".join(s for s in (no_harm_of(previous), no_harm_of(current)) if s),
         details_html=_details_html(comparison) + definitions_html(current, COMPARE_TERMS),
         legend=[*_legend(comparison, areas, labels), *overlay_legend(overlays)],
         study_bounds=bounds,

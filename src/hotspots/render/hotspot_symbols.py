@@ -46,6 +46,7 @@ from hotspots.render import palette
 from hotspots.render.features import lonlat
 from hotspots.render.offline import escape_text
 from hotspots.render.sparkline import HISTORY_COLOUR, PERIOD_COLOUR, trend_phrase
+from hotspots.sentences import counted
 from hotspots.timeline import Timeline
 
 __all__ = [
@@ -342,7 +343,7 @@ def panel_html(
         for name, title in columns
     )
     note = (
-        f"{n_hotspots:,} hotspots, 1 = act first. Select a row (or Tab to it and press Enter) "
+        f"{counted(n_hotspots, 'hotspot')}, 1 = act first. Select a row (or Tab to it and press Enter) "
         "to zoom to the hotspot."
     )
     if aggregated_note:

@@ -693,9 +693,7 @@ def _frame(
         f"{_text(labels.named(schema.ROLE_HARM))}, "
         f"{n_enforcement:,} {_text(labels.named(schema.ROLE_ENFORCEMENT))}"
     )
-    no_harm = no_harm_of(analysis)
-    if no_harm:  # "Hotspots: 0" alone reads as a fault
-        summary = f"<b>{_text(no_harm)}</b> " + summary
+
     if compact:
         summary += (
             " · <b>Large map:</b> hotspots are grouped symbols at every zoom; footprints and "
@@ -710,7 +708,7 @@ def _frame(
             f"{number_text(params.margin_m)} m; thin ratio {thin}.</p>"
         ),
         (
-            f"<p><b>Data:</b> {quality.rows_read:,} rows read, {quality.rows_analysed:,} "
+            f"<p><b>Data:</b> {sentences.counted(quality.rows_read, 'row')} read, {quality.rows_analysed:,} "
             f"analysed, {quality.rows_outside_period:,} outside the period, "
             f"{rejected_text(quality.rows_rejected, quality.rows_not_analysed)}; "
             f"geocoding rate {quality.geocoding_rate * 100:.1f}%.</p>"
@@ -739,6 +737,7 @@ def _frame(
         summary_html=summary,
         details_html="".join(details),
         warnings=tuple(warnings),
+        notice=no_harm_of(analysis) or "",  # "Hotspots: 0" alone reads as a fault
         legend=_legend(analysis, breaks, show_points, aggregated),
         study_bounds=study,
         panel_html=ranked.html if ranked else "",

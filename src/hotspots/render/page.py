@@ -246,6 +246,9 @@ class PageFrame:
         Paragraphs folded under "About this map" (escaped HTML built by the caller).
     warnings
         Lines always shown, highlighted.
+    notice
+        A plain sentence always shown under the title, on phones too (e.g. "The period
+        2025Q3 holds no harm events (robbery): no hotspots can be found.").
     legend
         The legend's sections (a map's; a document page has none).
     study_bounds
@@ -269,6 +272,7 @@ class PageFrame:
     summary_html: str = ""
     details_html: str = ""
     warnings: Sequence[str] = field(default_factory=tuple)
+    notice: str = ""
     panel_html: str = ""
     panel_label: str = ""
     extra_css: str = ""
@@ -421,6 +425,8 @@ def _header_html(frame: PageFrame) -> str:
         f"<h1>{html_text(frame.title)}</h1>",
         f'<p class="hs-titleblock">{"".join(parts)}</p>',
     ]
+    if frame.notice:  # before the summary, which phones hide
+        lines.append(f'<p class="hs-notice"><b>{html_text(frame.notice)}</b></p>')
     if frame.summary_html:
         lines.append(f'<p class="hs-summary">{frame.summary_html}</p>')
     if frame.warnings:
