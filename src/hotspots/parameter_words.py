@@ -35,7 +35,7 @@ PARAMETER_WORDS: Final[Mapping[str, tuple[str, str]]] = {
 VALUE_WORDS: Final[Mapping[str, Mapping[str, str]]] = {
     "engine": {"grid": "DBSCAN on a grid index (exact)", "sklearn": "DBSCAN by scikit-learn (exact)"},
     "date_order": {
-        "auto": "worked out from the file (day first unless only month first fits)",
+        "auto": "worked out from each file (day first or month first, whichever its dates allow)",
         "dmy": "day first (03/04 is 3 April)",
         "mdy": "month first (03/04 is 4 March)",
     },
