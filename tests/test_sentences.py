@@ -62,4 +62,5 @@ def test_briefing_says_1_is_in_a_district():
     one_each = [PLANTED[0], PLANTED[3]]  # H004 Great Yarmouth 11/0, H001 Norwich 5/1: both thin
     briefing = build_briefing(make_analysis(one_each))
     finding = next(f for f in briefing.key_findings if "had thin enforcement coverage" in f)
-    assert "; 1 is in Great Yarmouth." in finding
+    # A tie names both districts (issue 17 review), never one of them.
+    assert "; 1 is in each of Great Yarmouth and Norwich." in finding
