@@ -177,7 +177,7 @@ def _extras(opts: dict[str, Any]) -> dict[str, Any]:
 
 def _postgis_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--to-postgis URL --schema NAME``: also write the result tables into PostGIS."""
-    func = click.option("--schema", default="hotspots", show_default=True, help="Schema written by --to-postgis.")(func)
+    func = click.option("--schema", default=schema.OUT_POSTGIS_SCHEMA, show_default=True, help="Schema written by --to-postgis.")(func)
     return click.option(
         "--to-postgis", metavar="URL",
         help="Also write hotspots, enforcement clusters and districts into this PostGIS database "

@@ -68,7 +68,7 @@ from hotspots.params import (
     load_config,
     parameters_record,
 )
-from hotspots.period import Period, parse_period
+from hotspots.period import Period, label_of, parse_period
 from hotspots.sentences import counted
 
 if TYPE_CHECKING:
@@ -484,7 +484,7 @@ def run_map(
     chance: ChanceOptions | None = None,
     read: ReadOptions | None = None,
     to_postgis: str | None = None,
-    postgis_schema: str = "hotspots",
+    postgis_schema: str = schema.OUT_POSTGIS_SCHEMA,
     progress: Progress = _silent,
 ) -> MapResult:
     """Find the harm hotspots of one period, score their enforcement coverage, draw the map.
@@ -596,9 +596,7 @@ class CompareResult(_Result):
 
     def summary_lines(self, folder: PathLike | None = None) -> list[str]:
         """What ``hotspots compare`` prints: hotspot counts, changes, coverage, hit rate."""
-        before, now = self.previous.period, self.current.period
-        before_label = before.label if before else "all dates"
-        now_label = now.label if now else "all dates"
+        before_label, now_label = label_of(self.previous.period), label_of(self.current.period)
         comparison = self.comparison
         from hotspots.notices import no_harm_of
 
@@ -692,7 +690,7 @@ def run_compare(
     chance: ChanceOptions | None = None,
     read: ReadOptions | None = None,
     to_postgis: str | None = None,
-    postgis_schema: str = "hotspots",
+    postgis_schema: str = schema.OUT_POSTGIS_SCHEMA,
     progress: Progress = _silent,
 ) -> CompareResult:
     """Compare ``period`` with the earlier ``against``: new, persistent, resolved... hotspots.
@@ -722,7 +720,7 @@ def run_compare(
         overlays, surfaces, previous_surfaces = _compare_overlays(previous, current, surface, progress)
     from hotspots.render.compare_map import compare_map_html
 
-    now = params.period.label if params.period else "all dates"
+    now = label_of(params.period)
     html = compare_map_html(
         comparison, previous, current, marking=presentation.marking,
         title=f"hotspots: {now} against {earlier.label}", tiles=presentation.tiles,
@@ -751,7 +749,7 @@ def _compare_overlays(
     now, before = surfaces(current), surfaces(previous)
     shared = colour_scale(now.gap, before.gap)  # one scale: the two periods read alike
     change = difference(now, before)
-    before_label, now_label = (a.period.label if a.period else "all dates" for a in (previous, current))
+    before_label, now_label = label_of(previous.period), label_of(current.period)
     overlays = [
         gap_overlay(before, shared, name=f"Coverage-gap surface, {before_label}"),
         gap_overlay(now, shared, name=f"Coverage-gap surface, {now_label}"),
@@ -1087,7 +1085,7 @@ def run_tune(
     loaded = _load(events, config, params, read, progress)
     progress("computing k-distance curves")
     tuned, suggestion = with_auto_eps(loaded, params)
-    label = params.period.label if params.period else "all dates"
+    label = label_of(params.period)
     html = tune_html(  # the run's own settings: the suggestion is shown, never applied
         suggestion,
         marking=presentation.marking,
@@ -1193,7 +1191,7 @@ def run_evaluate(
     previous, current = _two_periods(loaded, config, params, earlier, progress)
     evaluation = evaluation_of(previous, current)
     labels = {
-        "period_label": current.period.label if current.period else "all dates",
+        "period_label": label_of(current.period),
         "against_label": earlier.label,
     }
     return EvaluateResult(evaluation, previous, current, params, presentation, loaded, labels)

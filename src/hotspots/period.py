@@ -16,6 +16,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 from hotspots.errors import ConfigError
 
@@ -24,6 +25,9 @@ _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
 _FY_QUARTER = re.compile(r"^FY(\d{4})-(\d{2})[Qq]([1-4])$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
+
+#: What a missing period (no ``--period``: every date in the input) is called in outputs.
+ALL_DATES: Final = "all dates"
 
 PERIOD_FORMS = "YYYY-MM-DD..YYYY-MM-DD, YYYYQn (calendar quarter), FYYYYY-YYQn (UK financial-year quarter, e.g. FY2024-25Q1 = Apr-Jun 2024), YYYY-MM or YYYY"
 
@@ -51,6 +55,11 @@ class Period:
     def as_dict(self) -> dict[str, str]:
         """The period as JSON-ready strings."""
         return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def label_of(period: Period | None) -> str:
+    """The period's label, or :data:`ALL_DATES` when there is no period."""
+    return period.label if period else ALL_DATES
 
 
 def _month_end(year: int, month: int) -> date:

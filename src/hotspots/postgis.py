@@ -391,15 +391,8 @@ def _server_message(exc: Exception, url: str) -> str:
     return " ".join(scrubbed(text, url).split())
 
 
-_FIELDS: Final = (
-    schema.COL_ID,
-    schema.COL_TYPE,
-    schema.COL_DATE,
-    schema.COL_X_RAW,
-    schema.COL_Y_RAW,
-    schema.COL_CRS,
-    schema.COL_GEOM_KIND,
-)
+#: The columns the COPY query returns, in order: the raw frame's, then the geometry kind.
+_FIELDS: Final = (*schema.RAW_COLUMNS, schema.COL_GEOM_KIND)
 
 
 def _raw_frame(source: DatabaseSource, data: bytes, crs: str | None) -> pd.DataFrame:
@@ -435,19 +428,7 @@ def _raw_frame(source: DatabaseSource, data: bytes, crs: str | None) -> pd.DataF
     )
     if crs is not None:
         raw[schema.COL_CRS] = crs
-    return raw[
-        [
-            schema.COL_SOURCE,
-            schema.COL_ROW,
-            schema.COL_ID,
-            schema.COL_TYPE,
-            schema.COL_DATE,
-            schema.COL_X_RAW,
-            schema.COL_Y_RAW,
-            schema.COL_CRS,
-            schema.COL_GEOM_KIND,
-        ]
-    ]
+    return raw[[schema.COL_SOURCE, schema.COL_ROW, *_FIELDS]]
 
 
 def sources_from_arguments(

@@ -154,6 +154,8 @@ OUT_SURFACE: Final = "surface.tif"  # with --surface: harm, enforcement and cove
 OUT_SURFACE_AREAS: Final = "surface_areas.csv"  # with --surface: the gap surface per district
 OUT_TIMELINE: Final = "timeline.csv"
 OUT_TIME_OF_WEEK: Final = "time_of_week.csv"
+#: The PostgreSQL schema ``--to-postgis`` writes into unless ``--schema`` names another.
+OUT_POSTGIS_SCHEMA: Final = "hotspots"
 
 #: Protective marking printed on every page unless the user chooses another.
 DEFAULT_MARKING: Final = "OFFICIAL-SENSITIVE"

@@ -32,6 +32,7 @@ import pandas as pd
 
 from hotspots import __version__
 from hotspots.errors import ConfigError, OutputError
+from hotspots.schema import OUT_POSTGIS_SCHEMA
 
 if TYPE_CHECKING:
     from hotspots.export.gpkg import Layer
@@ -49,7 +50,7 @@ class PostgisTarget:
     """Where ``--to-postgis URL --schema NAME`` writes; checked when made (before any work)."""
 
     url: str = field(repr=False)
-    schema: str = "hotspots"
+    schema: str = OUT_POSTGIS_SCHEMA
     #: What was written by each ``.write()`` of the result holding this target (for summary.json).
     written: list[SinkResult] = field(default_factory=list, compare=False, repr=False)
 
