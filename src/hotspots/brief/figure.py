@@ -1,34 +1,38 @@
 """Draw the briefing's static map: district boundaries and hotspots, as deterministic PNG bytes.
 
-No tiles and no network: the figure is drawn from the boundaries and hotspot shapes alone, on a
-private Agg canvas (pyplot's global state is never touched), with matplotlib's default style so a
-user's matplotlibrc cannot change it, at a fixed size and resolution, and with the PNG's
-``Software`` tag removed. Equal content gives equal bytes as long as matplotlib and its bundled
-DejaVu fonts stay at the same version.
+No tiles and no network: the figure is drawn from the boundaries and hotspot shapes alone, at a
+fixed size and resolution, through :mod:`hotspots.render.png` (a private canvas, matplotlib's
+default style, no ``Software`` tag): equal content gives equal bytes as long as matplotlib and its
+bundled DejaVu fonts stay at the same version.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import matplotlib.patheffects as path_effects
-import matplotlib.style
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from hotspots import schema
 from hotspots.render import palette
+from hotspots.render.png import png_bytes, private_figure
 
 if TYPE_CHECKING:
     from hotspots.brief.content import MapFeature
 
-__all__ = ["FIGURE_DPI", "FIGURE_SIZE_IN", "STATUS_COLOURS", "render_figure"]
+__all__ = [
+    "BOUNDARY_COLOUR",
+    "FIGURE_DPI",
+    "FIGURE_SIZE_IN",
+    "STATUS_COLOURS",
+    "fill_polygons",
+    "marking_bands",
+    "render_figure",
+]
 
 #: Width and height in inches: fits the A4 text width (about 180 mm) with room for the legend.
 FIGURE_SIZE_IN: Final = (7.0, 5.6)
@@ -36,7 +40,8 @@ FIGURE_DPI: Final = 150
 #: Fill colours by status: the same as every map page (hotspots.render.palette).
 STATUS_COLOURS: Final = dict(palette.STATUS_COLOURS)
 _OTHER_COLOUR = palette.OTHER
-_BOUNDARY_COLOUR = "#5a5a5a"
+#: District boundary lines, in this figure and the street-scale insets.
+BOUNDARY_COLOUR: Final = "#5a5a5a"
 _MARKER_HALF_PT = 3.0  # half the marker's size, with its white edge
 _MARKING_BAND = 0.04  # height of each marking band, as a fraction of the figure
 _SCALE_STEPS_M = (500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
@@ -74,10 +79,8 @@ def render_figure(
     """
     # A district name with characters the bundled DejaVu font lacks (CJK, emoji) draws them as
     # boxes; matplotlib's "Glyph ... missing" warning would print past --quiet for every label.
-    with matplotlib.style.context("default"), warnings.catch_warnings():
+    with private_figure(FIGURE_SIZE_IN, FIGURE_DPI) as figure, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
-        figure = Figure(figsize=FIGURE_SIZE_IN, dpi=FIGURE_DPI)
-        FigureCanvasAgg(figure)
         band = _MARKING_BAND if marking.strip() else 0.0
         axes = figure.add_axes((0.01, 0.01 + band, 0.98, 0.98 - 2 * band))
         axes.set_aspect("equal")
@@ -85,7 +88,7 @@ def render_figure(
 
         bounds = _extent(boundaries, features)
         if boundaries is not None and len(boundaries):
-            boundaries.boundary.plot(ax=axes, color=_BOUNDARY_COLOUR, linewidth=0.7, zorder=1)
+            boundaries.boundary.plot(ax=axes, color=BOUNDARY_COLOUR, linewidth=0.7, zorder=1)
         for name, polygon in area_labels:
             if name and polygon is not None and not polygon.is_empty:
                 point = polygon.representative_point()
@@ -116,11 +119,8 @@ def render_figure(
             _north_arrow(axes)
         _legend(axes, wide, {f.status for f in features})
         if band:
-            _marking_bands(figure, marking, band)
-
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
-    return buffer.getvalue()
+            marking_bands(figure, marking, band)
+        return png_bytes(figure)
 
 
 def _extent(boundaries: Any | None, features: Sequence[MapFeature]) -> tuple[float, ...] | None:
@@ -152,23 +152,33 @@ def _extent(boundaries: Any | None, features: Sequence[MapFeature]) -> tuple[flo
     return minx, miny, maxx, maxy
 
 
+def fill_polygons(
+    axes: Any, geometry: Any | None, colour: str, *, alpha: float, linewidth: float, zorder: int
+) -> None:
+    """Fill each polygon of a Polygon or MultiPolygon in ``colour``, edged in the same colour.
+
+    Nothing is drawn for a missing or empty geometry, nor for parts that are not polygons.
+    """
+    if geometry is None or geometry.is_empty:
+        return
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.geom_type != "Polygon":
+            continue
+        xs, ys = polygon.exterior.xy
+        axes.fill(
+            list(xs),
+            list(ys),
+            facecolor=colour,
+            alpha=alpha,
+            edgecolor=colour,
+            linewidth=linewidth,
+            zorder=zorder,
+        )
+
+
 def _draw_feature(axes: Any, feature: MapFeature, wide: bool) -> None:
     colour = STATUS_COLOURS.get(feature.status, _OTHER_COLOUR)
-    geometry = feature.geometry
-    if geometry is not None and not geometry.is_empty:
-        for polygon in getattr(geometry, "geoms", [geometry]):
-            if polygon.geom_type != "Polygon":
-                continue
-            xs, ys = polygon.exterior.xy
-            axes.fill(
-                list(xs),
-                list(ys),
-                facecolor=colour,
-                alpha=0.45,
-                edgecolor=colour,
-                linewidth=0.8,
-                zorder=3,
-            )
+    fill_polygons(axes, feature.geometry, colour, alpha=0.45, linewidth=0.8, zorder=3)
     if math.isfinite(feature.x_m) and math.isfinite(feature.y_m):
         # Footprints are a few hundred metres across on a map tens of kilometres wide: a marker
         # keeps every hotspot visible. In the wide figure it marks the square's centre only.
@@ -280,7 +290,7 @@ def _north_arrow(axes: Any) -> None:
     )
 
 
-def _marking_bands(figure: Any, marking: str, band: float) -> None:
+def marking_bands(figure: Any, marking: str, band: float) -> None:
     """The marking in white capitals on black bands across the top and bottom of the image."""
     text = marking.strip().upper()
     for y in (0.0, 1.0 - band):
@@ -316,6 +326,6 @@ def _legend(axes: Any, wide: bool, statuses: set[str] | None = None) -> None:
         if status in shown
     ]
     handles.append(
-        Line2D([], [], color=_BOUNDARY_COLOUR, linewidth=0.8, label="District boundary")
+        Line2D([], [], color=BOUNDARY_COLOUR, linewidth=0.8, label="District boundary")
     )
     axes.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.9)

@@ -12,22 +12,25 @@ its own scale bar; north is up. Deterministic PNG bytes, like the county figure.
 from __future__ import annotations
 
 import importlib
-import io
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import matplotlib.patheffects as path_effects
-import matplotlib.style
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from hotspots import schema
-from hotspots.brief.figure import FIGURE_DPI, STATUS_COLOURS, _marking_bands
+from hotspots.brief.figure import (
+    BOUNDARY_COLOUR,
+    FIGURE_DPI,
+    STATUS_COLOURS,
+    fill_polygons,
+    marking_bands,
+)
 from hotspots.gridref import grid_reference
 from hotspots.render import palette
+from hotspots.render.png import png_bytes, private_figure
 
 if TYPE_CHECKING:
     from hotspots.brief.content import MapFeature
@@ -41,6 +44,7 @@ EXTENT_M: Final = 1600.0
 #: Figure size (3 x 2 panels; the sixth cell holds the key).
 INSET_SIZE_IN: Final = (7.0, 5.2)
 _BAND = 0.035
+_GRID_COLOUR: Final = "#b8b8b8"  # the 1 km National Grid lines
 
 
 def _places() -> Any | None:
@@ -67,53 +71,41 @@ def _view(feature: MapFeature, wide: bool) -> tuple[float, float, float, float]:
 
 
 def _grid_lines(axes: Any, view: tuple[float, float, float, float]) -> None:
+    """The 1 km lines in view, each numbered (km within its 100 km square) along the top or left."""
     minx, miny, maxx, maxy = view
     for x in range(math.ceil(minx / 1000) * 1000, int(maxx) + 1, 1000):
-        axes.axvline(x, color="#b8b8b8", linewidth=0.5, zorder=0)
-        axes.annotate(
-            f"{(x % 100_000) // 1000:02d}",
-            (x, maxy),
-            xytext=(2, -2),
-            textcoords="offset points",
-            ha="left",
-            va="top",
-            fontsize=5.5,
-            color="#777777",
-            annotation_clip=False,
-        )
+        axes.axvline(x, color=_GRID_COLOUR, linewidth=0.5, zorder=0)
+        _grid_number(axes, x, (x, maxy), below=True)
     for y in range(math.ceil(miny / 1000) * 1000, int(maxy) + 1, 1000):
-        axes.axhline(y, color="#b8b8b8", linewidth=0.5, zorder=0)
-        axes.annotate(
-            f"{(y % 100_000) // 1000:02d}",
-            (minx, y),
-            xytext=(2, 2),
-            textcoords="offset points",
-            ha="left",
-            va="bottom",
-            fontsize=5.5,
-            color="#777777",
-            annotation_clip=False,
-        )
+        axes.axhline(y, color=_GRID_COLOUR, linewidth=0.5, zorder=0)
+        _grid_number(axes, y, (minx, y), below=False)
+
+
+def _grid_number(axes: Any, metres: int, at: tuple[float, float], *, below: bool) -> None:
+    """Write a grid line's two-digit km number at ``at``, just below it or just above it."""
+    axes.annotate(
+        f"{(metres % 100_000) // 1000:02d}",
+        at,
+        xytext=(2, -2 if below else 2),
+        textcoords="offset points",
+        ha="left",
+        va="top" if below else "bottom",
+        fontsize=5.5,
+        color="#777777",
+        annotation_clip=False,
+    )
 
 
 def _draw_shape(axes: Any, feature: MapFeature, emphasis: bool) -> None:
     colour = STATUS_COLOURS.get(feature.status, palette.OTHER)
-    geometry = feature.geometry
-    if geometry is None or geometry.is_empty:
-        return
-    for polygon in getattr(geometry, "geoms", [geometry]):
-        if polygon.geom_type != "Polygon":
-            continue
-        xs, ys = polygon.exterior.xy
-        axes.fill(
-            list(xs),
-            list(ys),
-            facecolor=colour,
-            alpha=0.5 if emphasis else 0.25,
-            edgecolor=colour,
-            linewidth=1.6 if emphasis else 0.7,
-            zorder=3 if emphasis else 2,
-        )
+    fill_polygons(
+        axes,
+        feature.geometry,
+        colour,
+        alpha=0.5 if emphasis else 0.25,
+        linewidth=1.6 if emphasis else 0.7,
+        zorder=3 if emphasis else 2,
+    )
 
 
 def _scale_bar(axes: Any, view: tuple[float, float, float, float]) -> None:
@@ -193,9 +185,7 @@ def render_insets(
     if not shown:
         return None
     places = _places() if places is None else places
-    with matplotlib.style.context("default"):
-        figure = Figure(figsize=INSET_SIZE_IN, dpi=FIGURE_DPI)
-        FigureCanvasAgg(figure)
+    with private_figure(INSET_SIZE_IN, FIGURE_DPI) as figure:
         band = _BAND if marking.strip() else 0.0
         height = 1.0 - 2 * band
         for index in range(6):
@@ -219,7 +209,7 @@ def render_insets(
             view = _view(feature, wide)
             _grid_lines(axes, view)
             if boundaries is not None and len(boundaries):
-                boundaries.boundary.plot(ax=axes, color="#5a5a5a", linewidth=0.8, zorder=1)
+                boundaries.boundary.plot(ax=axes, color=BOUNDARY_COLOUR, linewidth=0.8, zorder=1)
             for other in others:
                 if other is not feature and other.geometry is not None:
                     _draw_shape(axes, other, emphasis=False)
@@ -244,10 +234,8 @@ def render_insets(
             where = f"{reference} (1 km square)" if wide else reference
             axes.set_title(f"{feature.label or index + 1} · {where}", fontsize=8, pad=2)
         if band:
-            _marking_bands(figure, marking, band)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
-    return buffer.getvalue()
+            marking_bands(figure, marking, band)
+        return png_bytes(figure)
 
 
 def _key(axes: Any, wide: bool, statuses: set[str]) -> None:
@@ -263,7 +251,7 @@ def _key(axes: Any, wide: bool, statuses: set[str]) -> None:
     ]
     handles += [
         Patch(facecolor="#999999", alpha=0.25, label="Other hotspots in view"),
-        Line2D([], [], color="#5a5a5a", linewidth=0.8, label="District boundary"),
-        Line2D([], [], color="#b8b8b8", linewidth=0.5, label="1 km National Grid lines"),
+        Line2D([], [], color=BOUNDARY_COLOUR, linewidth=0.8, label="District boundary"),
+        Line2D([], [], color=_GRID_COLOUR, linewidth=0.5, label="1 km National Grid lines"),
     ]
     axes.legend(handles=handles, loc="center", fontsize=6.5, frameon=False)
