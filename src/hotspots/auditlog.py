@@ -37,10 +37,12 @@ from typing import Any, Final
 
 from hotspots.errors import InputError, OutputError
 
-__all__ = ["GENESIS", "AuditLog", "Verification", "record_hash", "verify_log"]
+__all__ = ["GENESIS", "LOG_FILE", "AuditLog", "Verification", "record_hash", "verify_log"]
 
 #: ``prev`` of the first line.
 GENESIS: Final = "0" * 64
+#: An audit log's file name in its folder: a runs folder's shared log, a briefing's own record.
+LOG_FILE: Final = "audit.jsonl"
 _RESERVED: Final = frozenset({"seq", "prev", "hash"})
 _TAIL_CHUNK: Final = 65536
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from hotspots import schema
 from hotspots.errors import ConfigError, HotspotsError
 
 __all__ = ["audit_group", "run_command", "serve_command"]
@@ -103,22 +104,22 @@ def run_command(
 )
 @click.option(
     "--host",
-    default="127.0.0.1",
+    default=schema.SERVICE_HOST,
     show_default=True,
     help="Address to listen on (keep it on loopback behind the reverse proxy).",
 )
 @click.option(
-    "--port", default=8750, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
+    "--port", default=schema.SERVICE_PORT, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
 )
 @click.option(
     "--user-header",
-    default="X-Remote-User",
+    default=schema.USER_HEADER,
     show_default=True,
     help="Request header holding the signed-in user, set by the reverse proxy.",
 )
 @click.option(
     "--groups-header",
-    default="X-Remote-Groups",
+    default=schema.GROUPS_HEADER,
     show_default=True,
     help="Request header holding the user's groups (comma- or semicolon-separated).",
 )
@@ -136,7 +137,7 @@ def run_command(
 )
 @click.option(
     "--marking",
-    default="OFFICIAL-SENSITIVE",
+    default=schema.DEFAULT_MARKING,
     show_default=True,
     help="Protective marking shown on the service's own pages.",
 )
@@ -154,7 +155,7 @@ def serve_command(
 ) -> None:
     """Serve published bundles read-only to the people ACCESS.toml allows, logging every request."""
     from hotspots.access import load_access
-    from hotspots.auditlog import AuditLog
+    from hotspots.auditlog import LOG_FILE, AuditLog
 
     try:
         from hotspots.serve import DEFAULT_TRUSTED, ServiceConfig, parse_trusted, run_server
@@ -172,7 +173,7 @@ def serve_command(
         networks = parse_trusted(trusted or DEFAULT_TRUSTED)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    log = AuditLog(audit_log or runs_dir / "audit.jsonl")
+    log = AuditLog(audit_log or runs_dir / LOG_FILE)
     config = ServiceConfig(
         runs_dir=runs_dir,
         access=access,
@@ -180,7 +181,7 @@ def serve_command(
         user_header=user_header,
         groups_header=groups_header,
         trusted=networks,
-        marking=marking.strip() or "OFFICIAL-SENSITIVE",
+        marking=marking.strip() or schema.DEFAULT_MARKING,
     )
     click.echo(f"serving {runs_dir} on http://{host}:{port}/ (audit log {log.path})", err=True)
     run_server(config, host=host, port=port)

@@ -46,7 +46,7 @@ from typing import Any, Final, cast
 
 from hotspots import __version__
 from hotspots.access import is_event_level
-from hotspots.auditlog import AuditLog
+from hotspots.auditlog import LOG_FILE, AuditLog
 from hotspots.bundle import BUNDLE_FORMAT, MANIFEST, SAFE_NAME
 from hotspots.errors import ConfigError, HotspotsError, InputError, OutputError
 from hotspots.period import Period, parse_period
@@ -408,7 +408,7 @@ def run_job(
     runs = Path(runs_dir).resolve()
     created = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     today = today or created.date()
-    log = AuditLog(audit_log or runs / "audit.jsonl")
+    log = AuditLog(audit_log or runs / LOG_FILE)
     record: dict[str, Any] = {
         "event": "run",
         "job": job.name,
@@ -455,7 +455,7 @@ def run_job(
                 result.write(folder, audit_log=own_log)
             else:
                 result.write(folder)
-                own_log = folder / "audit.jsonl"
+                own_log = folder / LOG_FILE
             if own_log.exists():  # the run's records belong in the shared log, not the bundle
                 product_records += [
                     json.loads(line) for line in own_log.read_text("utf-8").splitlines() if line

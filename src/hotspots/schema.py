@@ -157,5 +157,13 @@ OUT_TIME_OF_WEEK: Final = "time_of_week.csv"
 #: The PostgreSQL schema ``--to-postgis`` writes into unless ``--schema`` names another.
 OUT_POSTGIS_SCHEMA: Final = "hotspots"
 
+# --- the service (``hotspots serve``): defaults its command and ServiceConfig share ----------
+#: Where the service listens: loopback, behind the force's reverse proxy.
+SERVICE_HOST: Final = "127.0.0.1"
+SERVICE_PORT: Final = 8750
+#: Request headers the reverse proxy sets: the signed-in user, and their groups.
+USER_HEADER: Final = "X-Remote-User"
+GROUPS_HEADER: Final = "X-Remote-Groups"
+
 #: Protective marking printed on every page unless the user chooses another.
 DEFAULT_MARKING: Final = "OFFICIAL-SENSITIVE"

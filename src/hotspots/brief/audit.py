@@ -38,11 +38,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from hotspots.auditlog import LOG_FILE
 from hotspots.errors import ConfigError, OutputError
 
 __all__ = ["AUDIT_FILE", "append_audit", "audit_log_path", "audit_record", "user_audit_log"]
 
-AUDIT_FILE: Final = "audit.jsonl"
+AUDIT_FILE: Final = LOG_FILE
 #: Environment variable naming the user-level audit log (wide briefings' default).
 AUDIT_ENV: Final = "HOTSPOTS_AUDIT_LOG"
 

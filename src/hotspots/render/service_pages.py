@@ -14,7 +14,9 @@ from typing import Any, Final
 
 from jinja2 import Environment, StrictUndefined
 
-__all__ = ["DEFAULT_MARKING", "SERVICE_CSP", "bundle_page", "error_page", "index_page"]
+from hotspots.schema import DEFAULT_MARKING
+
+__all__ = ["SERVICE_CSP", "bundle_page", "error_page", "index_page"]
 
 _STYLE: Final = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:0;color:#1b1b1b}
@@ -88,8 +90,6 @@ _BUNDLE_T: Final = _ENV.from_string(_BUNDLE)
 _ERROR_T: Final = _ENV.from_string(_ERROR)
 
 
-#: The protective marking printed in every page's header unless the service is given another.
-DEFAULT_MARKING: Final = "OFFICIAL-SENSITIVE"
 
 
 def _page(title: str, body: str, user: str | None, marking: str) -> str:

@@ -33,11 +33,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
+from hotspots import schema
 from hotspots.access import Access, Grant, is_event_level
 from hotspots.auditlog import AuditLog
 from hotspots.bundle import Bundle
 from hotspots.errors import OutputError
-from hotspots.render.service_pages import DEFAULT_MARKING, SERVICE_CSP
+from hotspots.render.service_pages import SERVICE_CSP
 from hotspots.render.service_pages import bundle_page as _bundle_page
 from hotspots.render.service_pages import error_page as _error_page
 from hotspots.render.service_pages import index_page as _index_page
@@ -134,10 +135,10 @@ class ServiceConfig:
     runs_dir: Path
     access: Access
     audit: AuditLog
-    user_header: str = "X-Remote-User"
-    groups_header: str = "X-Remote-Groups"
+    user_header: str = schema.USER_HEADER
+    groups_header: str = schema.GROUPS_HEADER
     trusted: tuple[Any, ...] = field(default_factory=lambda: parse_trusted(DEFAULT_TRUSTED))
-    marking: str = DEFAULT_MARKING
+    marking: str = schema.DEFAULT_MARKING
 
 
 @dataclass

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from hotspots import schema
 from hotspots.serve.app import ServiceConfig, create_app
 
 __all__ = ["run_server"]
 
 
 def run_server(
-    config: ServiceConfig, *, host: str = "127.0.0.1", port: int = 8750, log_level: str = "warning"
+    config: ServiceConfig,
+    *,
+    host: str = schema.SERVICE_HOST,
+    port: int = schema.SERVICE_PORT,
+    log_level: str = "warning",
 ) -> None:
     """Serve until interrupted (SIGINT/SIGTERM end it cleanly).
 
