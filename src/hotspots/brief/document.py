@@ -22,7 +22,7 @@ import markupsafe
 from hotspots.brief.content import Briefing, Table
 from hotspots.display import neutralise_bidi
 
-__all__ = ["briefing_html", "briefing_markdown", "escape_markdown"]
+__all__ = ["briefing_html", "briefing_markdown", "escape_markdown", "header_rows"]
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can start
 # markup anywhere in a line: emphasis, code, link and image brackets (with "[" and "]" escaped, "("
@@ -102,6 +102,27 @@ def briefing_html(b: Briefing) -> str:
     )
 
 
+def header_rows(b: Briefing, *, handling: str | None = None) -> list[tuple[str, str]]:
+    """The (item, value) rows of the header table the Markdown and Word briefings print.
+
+    ``handling``, the Word version's handling instruction, follows the protective marking.
+    """
+    rows = [("Area", b.area), ("Period", b.period)]
+    if b.comparison_period:
+        rows.append(("Compared with", b.comparison_period))
+    rows.append(("Protective marking", b.marking))
+    if handling is not None:
+        rows.append(("Handling instruction", handling))
+    rows += [
+        ("Audience", f"{b.audience} – {b.audience_note}"),
+        ("Produced", b.produced_text),
+        ("Tool", f"hotspots {b.version}"),
+    ]
+    if b.reason:
+        rows.append(("Reason", b.reason))
+    return rows
+
+
 def _markdown_table(table: Table) -> list[str]:
     lines = [
         "| " + " | ".join(escape_markdown(c) for c in table.columns) + " |",
@@ -139,18 +160,7 @@ def briefing_markdown(b: Briefing, figure_path: str | None = None) -> str:
     e = escape_markdown
     marking = f"**{e(b.marking)}**"
     lines = [marking, "", f"# {e(b.title)}", ""]
-    header = [("Area", b.area), ("Period", b.period)]
-    if b.comparison_period:
-        header.append(("Compared with", b.comparison_period))
-    header += [
-        ("Protective marking", b.marking),
-        ("Audience", f"{b.audience} – {b.audience_note}"),
-        ("Produced", b.produced_text),
-        ("Tool", f"hotspots {b.version}"),
-    ]
-    if b.reason:
-        header.append(("Reason", b.reason))
-    lines += _markdown_table(Table(("Item", "Value"), tuple(header)))
+    lines += _markdown_table(Table(("Item", "Value"), tuple(header_rows(b))))
 
     lines += ["", "## 1. Key findings", ""] + _bullets(b.key_findings)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from hotspots.brief.content import Briefing, Table
+from hotspots.brief.document import briefing_markdown, header_rows
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
@@ -70,8 +71,6 @@ def default_furniture(
         The handling instruction; default: for the named audience only, no onward distribution
         without the originator's approval.
     """
-    from hotspots.brief.document import briefing_markdown
-
     if reference is None:
         digest = hashlib.sha256(briefing_markdown(b).encode("utf-8") + b.figure_png).hexdigest()
         # The period's short label ("2024Q4" of "2024Q4 (1 October 2024 to ...)").
@@ -300,20 +299,8 @@ def briefing_docx(b: Briefing, furniture: Furniture | None = None) -> bytes:
         ("Reference", furniture.reference),
         ("Date", b.produced_text),
         ("Originator", furniture.originator),
-        ("Area", b.area),
-        ("Period", b.period),
+        *header_rows(b, handling=furniture.handling),
     ]
-    if b.comparison_period:
-        header.append(("Compared with", b.comparison_period))
-    header += [
-        ("Protective marking", b.marking),
-        ("Handling instruction", furniture.handling),
-        ("Audience", f"{b.audience} – {b.audience_note}"),
-        ("Produced", b.produced_text),
-        ("Tool", f"hotspots {b.version}"),
-    ]
-    if b.reason:
-        header.append(("Reason", b.reason))
     _table(doc, Table(("Item", "Value"), tuple(header)))
 
     doc.add_heading("1. Key findings", level=2)
