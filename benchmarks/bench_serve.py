@@ -28,9 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
-import json
 import os
 import random
 import shutil
@@ -46,6 +44,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
 sys.path.insert(0, str(SRC))
+sys.path.insert(0, str(REPO / "tests"))
+
+# The service tests' bundle writer and port finder: one hand-made bundle format for both.
+from servehelp import free_port, write_bundle
 
 ACCESS = """
 contact = "benchmark"
@@ -81,40 +83,6 @@ def big_map(mb: float) -> bytes:
     return (head + "".join(body) + "</body></html>\n").encode()
 
 
-def write_bundle(runs: Path, run_id: str, area: tuple[str, str], created: str, files: dict) -> None:
-    folder = runs / run_id
-    products = []
-    for product, (kind, audience, content) in files.items():
-        (folder / product).mkdir(parents=True)
-        listed = []
-        for name, data in content.items():
-            (folder / product / name).write_bytes(data)
-            listed.append(
-                {
-                    "name": name,
-                    "bytes": len(data),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "event_level": False,
-                }
-            )
-        products.append({"name": product, "kind": kind, "audience": audience, "files": listed})
-    manifest = {
-        "format": "hotspots-bundle/1",
-        "run_id": run_id,
-        "job": "bench",
-        "created": created,
-        "tool": "hotspots",
-        "version": "bench",
-        "period": {"label": "2025Q3"},
-        "against": None,
-        "areas": [{"code": area[0], "name": area[1]}],
-        "inputs": [],
-        "parameters": {},
-        "products": products,
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-
-
 def rss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -123,12 +91,6 @@ def rss_kb(pid: int) -> int:
     except OSError:
         pass
     return 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main() -> None:
@@ -154,9 +116,8 @@ def main() -> None:
         files = {"brief": ("brief", "internal", {"briefing.html": brief})}
         if i == 0:
             files["map"] = ("map", "internal", {"map.html": map_html})
-        write_bundle(
-            runs, f"r{i:03d}", area, f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}T06:00:00Z", files
-        )
+        created = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}T06:00:00Z"
+        write_bundle(runs, f"r{i:03d}", areas=[area], products=files, created=created)
     access = scratch / "ACCESS.toml"
     access.write_text(ACCESS)
     port = free_port()
