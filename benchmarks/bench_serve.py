@@ -46,8 +46,8 @@ SRC = REPO / "src"
 sys.path.insert(0, str(SRC))
 sys.path.insert(0, str(REPO / "tests"))
 
-# The service tests' bundle writer and port finder: one hand-made bundle format for both.
-from servehelp import free_port, write_bundle
+# The service tests' bundle writer, port finder and server command: one copy for both.
+from servehelp import free_port, serve_argv, write_bundle
 
 ACCESS = """
 contact = "benchmark"
@@ -123,18 +123,7 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hotspots",
-            "serve",
-            "--runs",
-            str(runs),
-            "--access",
-            str(access),
-            "--port",
-            str(port),
-        ],
+        serve_argv(runs, access, port),
         env=env,
         stderr=subprocess.DEVNULL,
     )

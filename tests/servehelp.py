@@ -167,27 +167,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def serve_argv(runs: Path, access: Path, port: int, *extra: str) -> list[str]:
+    """The command that starts ``hotspots serve`` on 127.0.0.1:``port`` (with src on PYTHONPATH)."""
+    return [
+        sys.executable,
+        "-m",
+        "hotspots",
+        "serve",
+        "--runs",
+        str(runs),
+        "--access",
+        str(access),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
+    ]
+
+
 @contextmanager
 def running_server(runs: Path, access: Path, *extra: str, timeout_s: float = 30.0) -> Iterator[str]:
     """Start ``hotspots serve`` on 127.0.0.1 and a free port; yield its base URL; stop it."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hotspots",
-            "serve",
-            "--runs",
-            str(runs),
-            "--access",
-            str(access),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            *extra,
-        ],
+        serve_argv(runs, access, port, *extra),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
