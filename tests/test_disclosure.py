@@ -515,7 +515,10 @@ def worlds(draw) -> World:
         resolved=draw(
             st.lists(st.tuples(st.integers(min_samples, 12), count), max_size=2)
         ),
-        surface=draw(st.booleans()),
+        # A 40-world run found a district's enforcement count pinned by the smoothed unmatched
+        # harm, so `brief` refuses --surface for the wide audience; worlds with a surface come
+        # back when the surface figures are protected.
+        surface=False,
     )
 
 

@@ -128,6 +128,11 @@ def test_briefing_surface_by_area_and_the_wide_audience_gets_1_km_squares(tmp_pa
     out = tmp_path / audience
     result = run("brief", *SAMPLE, "--period", "2024Q4", "--surface", "--audience", audience,
                  "--produced", "2024-12-31", "--no-pdf", "--out", out)
+    if audience == "wide":
+        # Its smoothed figures pinned a suppressed count in the disclosure attack: refused.
+        assert result.exit_code == 2, result.output
+        assert "--surface is for the internal audience" in result.output
+        return
     assert result.exit_code == 0, result.output
     markdown = (out / "briefing.md").read_text()
     assert "Coverage-gap surface by area" in markdown and "Unmatched harm (smoothed)" in markdown

@@ -922,6 +922,13 @@ def run_brief(
             "--chance-test is for the internal audience: the wide briefing prints no test results "
             "(see docs/privacy.md); drop --chance-test or use --audience internal"
         )
+    if surface is not None and audience == "wide":
+        # The disclosure attack pinned a district's enforcement count of 1 from the smoothed
+        # unmatched harm (docs/privacy.md): the wide version has no surface until that is fixed.
+        raise ConfigError(
+            "--surface is for the internal audience: its smoothed figures can pin a count the wide "
+            "briefing suppresses (see docs/privacy.md); drop --surface or use --audience internal"
+        )
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
         raise ConfigError(f"top_n: expected a whole number of at least 1, got {top_n!r}")
     config, params, presentation = _settings(config, params, presentation, period)
