@@ -1039,3 +1039,19 @@ def test_wide_briefing_shows_sectors_never_postcodes_or_settlements(wide, intern
 def test_style_place(wide_audience, expected):
     assert Style(wide=wide_audience).place("Bradwell", "NR31 0", "NR31 0NG") == expected
     assert Style(wide=wide_audience).place("", "", "") == "–"
+
+
+def test_pdf_dated_sets_both_dates_and_keeps_the_length():
+    from hotspots.brief.pdf import pdf_dated
+
+    printed = (
+        b"%PDF-1.4\n1 0 obj\n<</Producer (Skia/PDF m156)\n/CreationDate (D:20261206065932+00'00')\n"
+        b"/ModDate (D:20261206065933+00'00')>>\nendobj\n"
+    )
+    dated = pdf_dated(printed, date(2024, 10, 2))
+    assert len(dated) == len(printed)  # cross-reference offsets stay valid
+    assert b"/CreationDate (D:20241002000000+00'00')" in dated
+    assert b"/ModDate (D:20241002000000+00'00')" in dated
+    assert b"2026" not in dated
+    other = b"/CreationDate (D:20261206065932Z)"
+    assert pdf_dated(other, date(2024, 10, 2)) == other  # an unknown form is left alone

@@ -970,7 +970,7 @@ def run_brief(
         progress("printing briefing.pdf with headless Chromium")
         with tempfile.TemporaryDirectory() as scratch:
             pdf_path = Path(scratch) / "briefing.pdf"
-            if briefing_pdf(html, pdf_path):
+            if briefing_pdf(html, pdf_path, produced=produced):
                 pdf_bytes = pdf_path.read_bytes()
             else:
                 pdf_note = "Chromium failed to print it"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,20 @@ def test_briefing_pdf_prints_with_system_chromium(tmp_path):
     for number, pieces in enumerate(pages, start=1):  # Chromium's footer: "Page x of y"
         assert f"Page {number} of {len(pages)}" in " ".join(text for _, text in pieces)
     assert "TG 523 078" in first_page
+
+
+def test_briefing_pdf_is_byte_identical_across_runs(tmp_path):
+    """Chromium stamps the clock into the PDF; the briefing's produced date replaces it."""
+    reason = pdf_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("HOTSPOTS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"no PDF engine: {reason}", pytrace=False)
+        pytest.skip(reason)
+    html = briefing_html(build_briefing(make_analysis(), produced=PRODUCED, version="test"))
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    assert briefing_pdf(html, first, produced=PRODUCED) is True
+    time.sleep(1.1)  # a second later, Chromium's own stamp would differ
+    assert briefing_pdf(html, second, produced=PRODUCED) is True
+    assert first.read_bytes() == second.read_bytes()
+    stamp = f"/CreationDate (D:{PRODUCED:%Y%m%d}000000+00'00')".encode()
+    assert stamp in first.read_bytes()

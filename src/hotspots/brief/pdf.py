@@ -8,6 +8,10 @@ browser download is not needed: the executable is ``$HOTSPOTS_CHROMIUM`` if set,
 `pdf_unavailable_reason` says why, so the HTML (which prints the same from any browser) is still
 the deliverable.
 
+Chromium stamps the clock into the PDF's ``/CreationDate`` and ``/ModDate``; `briefing_pdf`
+rewrites both to the briefing's produced date (midnight UTC), so the same briefing prints to
+the same bytes on any run.
+
 While printing, every request other than ``data:`` is aborted and Chromium's resolver maps every
 host to nothing, so the page cannot reach the network even if the HTML tried to.
 """
@@ -16,9 +20,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -41,6 +47,8 @@ _LAUNCH_ARGS: Final = [
     "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 _TIMEOUT_MS: Final = 60_000
+# Skia's Info dictionary entries, e.g. ``/CreationDate (D:20261206065932+00'00')``.
+_PDF_DATE: Final = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}\+00'00'\)")
 
 
 #: Chromium's footer on every printed page, in the bottom margin: "Page x of y".
@@ -79,7 +87,9 @@ def pdf_unavailable_reason() -> str | None:
     return None
 
 
-def briefing_pdf(html: str, path: str | os.PathLike[str]) -> bool:
+def briefing_pdf(
+    html: str, path: str | os.PathLike[str], produced: date | None = None
+) -> bool:
     """Print briefing HTML to an A4 PDF with headless Chromium.
 
     Parameters
@@ -88,6 +98,9 @@ def briefing_pdf(html: str, path: str | os.PathLike[str]) -> bool:
         The page from `briefing_html` (self-contained: nothing is fetched).
     path
         Where to write the PDF; written to a temporary file first and moved into place.
+    produced
+        The briefing's date: the PDF's creation and modification dates are set to it (midnight
+        UTC) instead of the clock, so reruns are byte-identical. None keeps Chromium's clock.
 
     Returns
     -------
@@ -121,9 +134,21 @@ def briefing_pdf(html: str, path: str | os.PathLike[str]) -> bool:
         )
         return False
 
+    if produced is not None:
+        pdf = pdf_dated(pdf, produced)
     _write_atomically(target, pdf)
     logger.info("briefing PDF: %s (%d bytes)", target, len(pdf))
     return True
+
+
+def pdf_dated(pdf: bytes, produced: date) -> bytes:
+    """`pdf` with its ``/CreationDate`` and ``/ModDate`` set to `produced`, midnight UTC.
+
+    The replacement has the same length as Chromium's stamp, so the cross-reference offsets
+    stay right; a PDF whose dates are written another way is returned unchanged.
+    """
+    stamp = f"D:{produced:%Y%m%d}000000+00'00'".encode("ascii")
+    return _PDF_DATE.sub(lambda found: b"/" + found.group(1) + b" (" + stamp + b")", pdf)
 
 
 def _print_pdf(html: str, executable: str) -> tuple[bytes | None, str]:
