@@ -24,6 +24,8 @@ from hotspots.timeofweek import WEEK_DEFINITIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICEUK_CONFIG = ROOT / "src" / "hotspots" / "configs" / "policeuk-street.toml"
+SAMPLE_EVENTS = ROOT / "data" / "sample" / "events.csv"
+SAMPLE_CONFIG = ROOT / "data" / "sample" / "norfolk.toml"
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
     "Crime type,Last outcome category,Context"
@@ -253,3 +255,21 @@ def test_real_norfolk_quarter_names_robbery_and_no_cuckooing(tmp_path):
     assert "cuckooing" not in page and "raid 0" not in page
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["labels"]["harm"] == "robbery"
+
+
+def test_evaluate_and_tune_pages_name_the_harm_label(tmp_path):
+    """The sample with a [labels] table: the evaluation verdict and the tune facts use its noun."""
+    config = tmp_path / "labelled.toml"
+    config.write_text(
+        SAMPLE_CONFIG.read_text(encoding="utf-8") + '\n[labels]\nharm = "reported takeovers"\n',
+        encoding="utf-8",
+    )
+    common = [str(SAMPLE_EVENTS), "--config", str(config), "--period", "2024Q4", "--quiet"]
+    done = CliRunner().invoke(main, ["evaluate", *common, "--against", "2024Q3", "--out", str(tmp_path / "e")])
+    assert done.exit_code == 0, done.output
+    assert "harm (reported takeovers: " in done.output
+    for name in ("evaluate.html", "evaluate.md"):
+        assert "harm (reported takeovers: " in (tmp_path / "e" / name).read_text(encoding="utf-8")
+    done = CliRunner().invoke(main, ["tune", *common, "--out", str(tmp_path / "t")])
+    assert done.exit_code == 0, done.output
+    assert "Harm events (reported takeovers)" in (tmp_path / "t" / "tune.html").read_text(encoding="utf-8")

@@ -161,3 +161,18 @@ def test_large_eps_warning_starts_at_the_threshold(eps: float, warned: bool) -> 
 def test_apply_option_is_the_cli_option() -> None:
     assert apply_option(2900.0) == "--eps 2900"
     assert apply_option(12_340.0) == "--eps 12340"
+
+
+def test_the_verdict_names_what_harm_stands_for_with_its_counts() -> None:
+    result = generated(1)
+    hot = result.hotspots
+    labelled = evaluation_verdict(
+        result, period_label="2025Q3", against_label="2025Q2", harm_label="robbery"
+    )
+    assert f"harm (robbery: {hot.cur_inside:,} of {result.n_cur:,} events)" in labelled
+    page = evaluation_html(
+        result, period_label="2025Q3", against_label="2025Q2", harm_label="robbery"
+    )
+    assert _verdict_of(page) == labelled
+    assert "robbery: " in evaluation_markdown(result, harm_label="robbery")
+    assert "robbery" not in evaluation_verdict(result)  # no label, no noun

@@ -1102,6 +1102,7 @@ def run_tune(
         area=area_text(loaded.areas["area_name"].astype(str).tolist()),
         produced=presentation.run_date,
         attribution_html=boundary_attribution(loaded.boundary_source),
+        harm_label=config.types.labels.harm,
     )
     return TuneResult(suggestion, tuned, label, loaded, html)
 
@@ -1119,7 +1120,7 @@ class EvaluateResult(_Result):
     params: AnalysisParams
     presentation: PresentationParams
     loaded: Loaded
-    labels: dict[str, str] = field(default_factory=dict)  # period_label, against_label
+    labels: dict[str, str] = field(default_factory=dict)  # period_label, against_label, harm_label
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -1200,6 +1201,7 @@ def run_evaluate(
     labels = {
         "period_label": label_of(current.period),
         "against_label": earlier.label,
+        "harm_label": config.types.labels.harm,
     }
     return EvaluateResult(evaluation, previous, current, params, presentation, loaded, labels)
 

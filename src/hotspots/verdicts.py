@@ -138,7 +138,7 @@ def _periods(period_label: str, against_label: str) -> tuple[str, str]:
 
 
 def evaluation_verdict(
-    result: EvaluationResult, *, period_label: str = "", against_label: str = ""
+    result: EvaluationResult, *, period_label: str = "", against_label: str = "", harm_label: str = ""
 ) -> str:
     """One sentence that reads the scores, or says plainly why there is nothing to read.
 
@@ -148,6 +148,9 @@ def evaluation_verdict(
         The scores (:func:`hotspots.evaluate.evaluate`).
     period_label, against_label
         The scored period and the one the hotspots were drawn on; said generically when empty.
+    harm_label
+        What harm stands for (the config's ``[labels]`` noun, e.g. ``"robbery"``), named with
+        the counts ("robbery: 89 of 200 events"); omitted when empty.
 
     Returns
     -------
@@ -180,6 +183,11 @@ def evaluation_verdict(
         if hot.pai > 1
         else f"worse than chance ({times_text(hot.pai)} times what chance would catch)"
     )
+    caught = (  # the label names what the counted events are: "robbery: 89 of 200 events"
+        f"{harm_label}: {hot.cur_inside:,} of {counted(result.n_cur, 'event')}"
+        if harm_label
+        else f"{hot.cur_inside:,} of {counted(result.n_cur, 'harm event')}"
+    )
     ratio = grid_ratio(result)
     if math.isnan(ratio):
         grid = "the best equal-area grid caught none"
@@ -189,7 +197,7 @@ def evaluation_verdict(
         grid = f"{times_text(ratio)} times the best equal-area grid"
     return (
         f"Hotspots {drawn}caught {percent_text(hot.hit_rate)} of {scored} harm "
-        f"({hot.cur_inside:,} of {counted(result.n_cur, 'harm event')}) in {area} of the "
+        f"({caught}) in {area} of the "
         f"study area: {chance}, and {grid}."
     )
 

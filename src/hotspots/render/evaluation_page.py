@@ -68,7 +68,11 @@ def _study_text(result: EvaluationResult) -> str:
 
 
 def evaluation_markdown(
-    result: EvaluationResult, *, period_label: str = "", against_label: str = ""
+    result: EvaluationResult,
+    *,
+    period_label: str = "",
+    against_label: str = "",
+    harm_label: str = "",
 ) -> str:
     """Render the scores as a short Markdown section: the verdict, a table and the formulas.
 
@@ -80,6 +84,8 @@ def evaluation_markdown(
         The scored period, e.g. ``"2025Q3"``; omitted when empty.
     against_label
         The period the hotspots were drawn on, e.g. ``"2025Q2"``; omitted when empty.
+    harm_label
+        What harm stands for (the ``[labels]`` noun, e.g. ``"robbery"``), named in the verdict.
 
     Returns
     -------
@@ -91,7 +97,9 @@ def evaluation_markdown(
         drawn = _md_cell(against_label) if against_label else "the earlier period"
         scored = _md_cell(period_label) if period_label else "the next period"
         lines += [f"Hotspots drawn on {drawn}, scored on the harm events of {scored}.", ""]
-    verdict = evaluation_verdict(result, period_label=period_label, against_label=against_label)
+    verdict = evaluation_verdict(
+        result, period_label=period_label, against_label=against_label, harm_label=harm_label
+    )
     lines += [f"**{_md_cell(verdict)}**", ""]
     lines.append("| " + " | ".join(_HEADER) + " |")
     lines.append("|" + "|".join(["---"] + ["---:"] * (len(_HEADER) - 1)) + "|")
@@ -108,6 +116,7 @@ def evaluation_html(
     marking: str = schema.DEFAULT_MARKING,
     period_label: str = "",
     against_label: str = "",
+    harm_label: str = "",
     params_text: str = "",
     area: str = "",
     produced: str | None = None,
@@ -126,6 +135,8 @@ def evaluation_html(
         The heading, and the protective marking the frame prints top and bottom.
     period_label, against_label
         The scored period and the one the hotspots were drawn on; omitted when empty.
+    harm_label
+        What harm stands for (the ``[labels]`` noun, e.g. ``"robbery"``), named in the verdict.
     params_text
         Parameters to state (eps, min_samples, event types); omitted when empty.
     area, produced, attribution_html
@@ -148,7 +159,9 @@ def evaluation_html(
         ("Study area", f"{result.study_area_m2 / 1e6:,.1f} km²"),
         ("Harm events", f"{result.n_prev:,} earlier, {result.n_cur:,} scored"),
     ]
-    verdict = evaluation_verdict(result, period_label=period_label, against_label=against_label)
+    verdict = evaluation_verdict(
+        result, period_label=period_label, against_label=against_label, harm_label=harm_label
+    )
     body = [
         f'<p class="hs-verdict" id="hs-verdict">{html_text(verdict)}</p>',
         table_html(_HEADER, _table_rows(result), label="Scores of the hotspots and the baseline"),

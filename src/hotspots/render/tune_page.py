@@ -82,6 +82,7 @@ def tune_html(
     area: str = "",
     produced: str | None = None,
     attribution_html: str = "",
+    harm_label: str = "",
 ) -> str:
     """Render the page: the verdict, the table, the curves and the method, in the page frame.
 
@@ -106,6 +107,8 @@ def tune_html(
     area, produced, attribution_html
         The title block's study area (in words) and date, and the escaped attribution (of
         the boundaries) that ends the page.
+    harm_label
+        What harm stands for (the config's ``[labels]`` noun), named beside the harm count.
 
     Returns
     -------
@@ -117,7 +120,7 @@ def tune_html(
     lead, _, rest = html_text(tune_verdict(result, current_eps_m)).partition(": ")
     verdict = f"<strong>{lead}:</strong> " + rest.replace(option, f"<code>{option}</code>")
     warning = large_eps_warning(best.eps_m)
-    facts = [("Harm events", f"{result.n_harm:,}")]
+    facts = [(f"Harm events ({harm_label})" if harm_label else "Harm events", f"{result.n_harm:,}")]
     if params_text:
         facts.append(("Settings of this run (unchanged)", params_text))
     image = base64.b64encode(tune_png(result)).decode("ascii")
