@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hotspots import schema
+from hotspots.period import label_of
 from hotspots.sentences import joined
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def no_harm_sentence(period_label: str, types: EventTypes) -> str:
 
 def period_label(analysis: Analysis) -> str:
     """The analysed period's label, or "all dates" without one."""
-    return analysis.period.label if analysis.period is not None else "all dates"
+    return label_of(analysis.period)
 
 
 def harm_count(analysis: Analysis) -> int:

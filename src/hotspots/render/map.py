@@ -49,6 +49,7 @@ from hotspots.labels import Labels
 from hotspots.model import AREA_COLUMNS, HOTSPOT_COLUMNS, Analysis
 from hotspots.notices import no_harm_of, rejected_text
 from hotspots.params import AnalysisParams, PresentationParams
+from hotspots.period import ALL_DATES
 from hotspots.render import palette
 from hotspots.render.definition_text import definitions_html
 from hotspots.render.features import (
@@ -626,8 +627,8 @@ def _period_text(analysis: Analysis) -> str:
     if len(events) and schema.COL_DATE_START in events and schema.COL_DATE_END in events:
         first, last = events[schema.COL_DATE_START].min(), events[schema.COL_DATE_END].max()
         if not pd.isna(first) and not pd.isna(last):
-            return f"all dates (events {first:%Y-%m-%d} – {last:%Y-%m-%d})"
-    return "all dates"
+            return f"{ALL_DATES} (events {first:%Y-%m-%d} – {last:%Y-%m-%d})"
+    return ALL_DATES
 
 
 def area_text(names: Sequence[str]) -> str:

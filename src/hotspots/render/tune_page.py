@@ -12,6 +12,7 @@ import base64
 
 from hotspots import schema
 from hotspots.params import DEFAULT_EPS_M
+from hotspots.period import ALL_DATES
 from hotspots.render.figures_tune import k_distance_png
 from hotspots.render.page import PageFrame, document_page, facts_html, html_text, table_html
 from hotspots.tune import METHOD_TEXT, TuneResult
@@ -144,7 +145,7 @@ def tune_html(
     frame = PageFrame(
         title=title,
         marking=marking,
-        period=period_label or "all dates",
+        period=period_label or ALL_DATES,
         area=area,
         produced=produced,
         summary_html=(
