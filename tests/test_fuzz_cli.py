@@ -423,6 +423,7 @@ def test_validate_never_crashes_on_a_boundary_file(case):
 @settings(FUZZ_SETTINGS, max_examples=EXTRA_EXAMPLES)
 @given(st.lists(st.tuples(st.sampled_from(OPTIONS), option_value), max_size=3))
 @example([("--eps", "{"), ("--marking", "{tmp}}")])  # braces once broke the harness, not the CLI
+@example([("--encoding", "\x00")])  # once "Internal error: embedded null character"
 def test_map_never_crashes_on_option_values(pairs):
     options = [part for pair in pairs for part in pair]
     if "--period" not in options:

@@ -518,3 +518,14 @@ def test_a_multi_layer_geopackage_names_its_layers_and_takes_layer(tmp_path):
     assert invoke("validate", path, "--layer", "events").exit_code == 0
     missing = invoke("validate", path, "--layer", "nope")
     assert missing.exit_code == 2 and "no layer 'nope'" in missing.output
+
+
+@pytest.mark.parametrize("name", ["\x00", "utf-8\x00", "klingon"], ids=["nul", "utf8-nul", "unknown"])
+def test_an_impossible_encoding_name_is_refused_naming_the_file(tmp_path, name):
+    # A NUL in the name made Python's codec lookup raise ValueError, not LookupError: exit 1,
+    # "Internal error" (found by the 5,000-case option-values fuzz run).
+    source = events(tmp_path)
+    done = invoke("map", source, "--period", "2024Q3", "--encoding", name, "--out", tmp_path / "out")
+    assert done.exit_code == 2, done.output
+    assert f"{source}: unknown encoding {name!r} given with --encoding" in done.output
+    assert "Internal error" not in done.output

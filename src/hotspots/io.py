@@ -177,7 +177,7 @@ def _read_csv(path: Path, columns: ColumnNames, encoding: str | None, delimiter:
     if encoding:
         try:
             io.TextIOWrapper(io.BytesIO(), encoding=encoding)  # LookupError for "klingon", "base64"
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL character in the name
             raise InputError(
                 f"{path}: unknown encoding {encoding!r} given with --encoding; try utf-8, cp1252 or latin-1"
             ) from None
