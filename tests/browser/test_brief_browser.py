@@ -187,12 +187,17 @@ def test_hostile_values_show_as_text(open_page, tmp_path):
     assert view.blocked_requests == []
 
 
-def test_briefing_pdf_prints_with_system_chromium(tmp_path):
+def require_pdf_engine() -> None:
+    """Skip without a PDF engine, or fail when CI requires the browser (HOTSPOTS_REQUIRE_BROWSER)."""
     reason = pdf_unavailable_reason()
     if reason is not None:
         if os.environ.get("HOTSPOTS_REQUIRE_BROWSER") == "1":
             pytest.fail(f"no PDF engine: {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+def test_briefing_pdf_prints_with_system_chromium(tmp_path):
+    require_pdf_engine()
     b = build_briefing(make_analysis(), produced=PRODUCED, version="test")
     target = tmp_path / "out" / "briefing.pdf"
     # The session's Playwright (open_page) may be running in this thread: briefing_pdf must
@@ -211,11 +216,7 @@ def test_briefing_pdf_prints_with_system_chromium(tmp_path):
 
 def test_briefing_pdf_is_byte_identical_across_runs(tmp_path):
     """Chromium stamps the clock into the PDF; the briefing's produced date replaces it."""
-    reason = pdf_unavailable_reason()
-    if reason is not None:
-        if os.environ.get("HOTSPOTS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"no PDF engine: {reason}", pytrace=False)
-        pytest.skip(reason)
+    require_pdf_engine()
     html = briefing_html(build_briefing(make_analysis(), produced=PRODUCED, version="test"))
     first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
     assert briefing_pdf(html, first, produced=PRODUCED) is True
