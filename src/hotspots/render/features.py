@@ -73,6 +73,13 @@ class Feature:
     bounds: tuple[float, float, float, float]  # west, south, east, north
 
 
+
+def _present(table: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the rows with a geometry that is neither missing nor empty, and those geometries."""
+    geoms = np.asarray(table.geometry.values, dtype=object)
+    rows = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    return rows, geoms[rows]
+
 def web_features(
     table: gpd.GeoDataFrame, simplify_m: float, *, coverage: bool = False, convex: bool = False
 ) -> list[Feature]:
@@ -84,9 +91,7 @@ def web_features(
     """
     if len(table) == 0:
         return []
-    geoms = np.asarray(table.geometry.values, dtype=object)
-    rows = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
-    geoms = geoms[rows]
+    rows, geoms = _present(table)
     if len(geoms) == 0:
         return []
     metric = table.crs is not None and table.crs.is_projected
@@ -135,9 +140,7 @@ def encoded_outlines(
     """
     if len(table) == 0:
         return []
-    geoms = np.asarray(table.geometry.values, dtype=object)
-    rows = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
-    geoms = geoms[rows]
+    rows, geoms = _present(table)
     if len(geoms) == 0:
         return []
     if table.crs is not None and table.crs.is_projected and simplify_m > 0:
